@@ -1,0 +1,118 @@
+"""Read a built site the way a browser would: what it loads, and how its math came out."""
+
+from __future__ import annotations
+
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import urlsplit
+
+# Attributes a browser fetches on its own when it meets the element.
+LOADED = {
+    ("script", "src"),
+    ("img", "src"),
+    ("img", "srcset"),
+    ("source", "src"),
+    ("source", "srcset"),
+    ("iframe", "src"),
+    ("embed", "src"),
+    ("object", "data"),
+    ("video", "src"),
+    ("video", "poster"),
+    ("audio", "src"),
+    ("track", "src"),
+    ("input", "src"),
+}
+# <link rel=...> values that make the browser fetch (or connect to) the href.
+LOADING_RELS = {"stylesheet", "preload", "modulepreload", "prefetch", "preconnect", "dns-prefetch", "icon",
+                "shortcut", "apple-touch-icon", "manifest", "prerender"}
+CSS_URL = re.compile(r"""url\(\s*['"]?([^'")\s]+)|@import\s+['"]([^'"]+)""")
+
+
+def is_external(url: str) -> bool:
+    parts = urlsplit(url.strip())
+    return bool(parts.netloc) or parts.scheme not in ("", "data", "blob", "about", "javascript", "mailto")
+
+
+class _Loads(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.found: list[tuple[int, str, str]] = []  # (line, element, url)
+        self._in_style = False
+
+    def handle_starttag(self, tag, attrs):
+        attributes = dict(attrs)
+        line = self.getpos()[0]
+        for name, value in attrs:
+            if value is None:
+                continue
+            if (tag, name) in LOADED:
+                urls = [part.split()[0] for part in value.split(",") if part.strip()] if name == "srcset" else [value]
+                for url in urls:
+                    self.found.append((line, f"<{tag} {name}>", url))
+            if name == "style":
+                for match in CSS_URL.finditer(value):
+                    self.found.append((line, f"<{tag} style>", match.group(1) or match.group(2)))
+        if tag == "link" and attributes.get("href"):
+            rels = set((attributes.get("rel") or "").lower().split())
+            if rels & LOADING_RELS:
+                self.found.append((line, f"<link rel={attributes.get('rel')}>", attributes["href"]))
+        self._in_style = tag == "style"
+
+    def handle_endtag(self, tag):
+        if tag == "style":
+            self._in_style = False
+
+    def handle_data(self, data):
+        if self._in_style:
+            line = self.getpos()[0]
+            for match in CSS_URL.finditer(data):
+                self.found.append((line, "<style>", match.group(1) or match.group(2)))
+
+
+def resources(html_text: str) -> list[tuple[int, str, str]]:
+    """Every URL the page makes a browser load, with its line and element."""
+    parser = _Loads()
+    parser.feed(html_text)
+    parser.close()
+    return parser.found
+
+
+def external_resources(site: Path) -> list[str]:
+    """Each external load in the built site, as 'file:line: element url'."""
+    problems = []
+    for path in sorted(site.rglob("*")):
+        if path.suffix == ".html":
+            found = resources(path.read_text(encoding="utf-8"))
+        elif path.suffix == ".css":
+            text = path.read_text(encoding="utf-8")
+            found = [(text.count("\n", 0, m.start()) + 1, "css url()", m.group(1) or m.group(2))
+                     for m in CSS_URL.finditer(text)]
+        elif path.suffix == ".js":
+            text = path.read_text(encoding="utf-8")
+            # Script bundles name many URLs; only ones that look like loaded assets matter.
+            found = [(text.count("\n", 0, m.start()) + 1, "js import", m.group(1))
+                     for m in re.finditer(r"""(?:import\(|importScripts\()\s*['"](https?://[^'"]+)""", text)]
+        else:
+            continue
+        for line, element, url in found:
+            if is_external(url):
+                problems.append(f"{path.relative_to(site)}:{line}: {element} loads {url}")
+    return problems
+
+
+def math_problems(html_text: str) -> list[str]:
+    """Formulas that did not come out as KaTeX HTML."""
+    problems = []
+    if "katex-error" in html_text:
+        problems.append("a KaTeX error element is in the page")
+    for match in re.finditer(r'<(span|div) class="arithmatex">(.{0,80})', html_text, re.DOTALL):
+        if not match.group(2).startswith(('<span class="katex', '<span class="katex-display')):
+            problems.append(f"unrendered formula: {match.group(2)!r}")
+    prose = re.sub(r"<(pre|code|script|style|textarea)\b.*?</\1>", "", html_text, flags=re.DOTALL)
+    for marker in (r"\(", r"\[", "$$"):
+        for text in re.findall(r">([^<]*)<", prose):
+            if marker in text and not text.strip().startswith("//"):
+                problems.append(f"raw TeX delimiter {marker} in text: {text.strip()[:80]!r}")
+                break
+    return problems

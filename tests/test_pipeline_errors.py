@@ -1,0 +1,162 @@
+"""The checks fail, with the page, the line and the reason, on each kind of broken page."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+import docblocks
+from conftest import ROOT, mkdocs_build
+from site_scan import external_resources, math_problems
+
+
+def failure(page: Path, text: str, base: Path) -> str:
+    """The error the block checks give for a page, or '' if it passes."""
+    try:
+        for block in docblocks.collect(page, text, base_path=[str(base)]):
+            docblocks.check(block)
+    except docblocks.PageError as err:
+        return str(err)
+    return ""
+
+
+@pytest.fixture
+def page(tmp_path: Path) -> Path:
+    return tmp_path / "page.md"
+
+
+def test_a_raising_block_names_page_snippet_line_and_exception(page: Path, tmp_path: Path):
+    (tmp_path / "snip.py").write_text("import math\n\nvalue = math.sqrt(4)\nratio = value / 0\n")
+    text = 'Intro\n\n```python\nx = 1\n--8<-- "snip.py"\n```\n'
+    message = failure(page, text, tmp_path)
+    assert f"{page}:5" in message and "snip.py:4" in message, message
+    assert "ZeroDivisionError: float division by zero" in message, message
+
+
+def test_a_raising_line_on_the_page_is_named(page: Path, tmp_path: Path):
+    message = failure(page, "# T\n\n```python\nimport numpy as np\nnp.linalg.inv(np.zeros((2, 2)))\n```\n", tmp_path)
+    assert f"{page}:5" in message and "LinAlgError: Singular matrix" in message, message
+
+
+def test_shown_output_that_differs_fails_with_a_diff(page: Path, tmp_path: Path):
+    text = '```python\nprint(1 + 1)\n```\n\n<!--pytest-codeblocks:expected-output-->\n\n```text\n3\n```\n'
+    message = failure(page, text, tmp_path)
+    assert "differs" in message and "-3" in message and "+2" in message, message
+
+
+def test_printing_without_shown_output_fails(page: Path, tmp_path: Path):
+    assert "shows no output" in failure(page, "```python\nprint('hi')\n```\n", tmp_path)
+
+
+def test_a_missing_include_fails_with_page_and_line(page: Path, tmp_path: Path):
+    message = failure(page, '# T\n\n```python\n--8<-- "nowhere.py"\n```\n', tmp_path)
+    assert f"{page}:4" in message and "missing include" in message and "nowhere.py" in message, message
+
+
+@pytest.mark.parametrize("opening", ["```py", "```python3", "```pycon", "~~~python", "```{.python}", "``` py title=\"a\""])
+def test_python_fences_that_would_not_run_are_refused(page: Path, tmp_path: Path, opening: str):
+    fence = opening[:3]
+    message = failure(page, f"Text\n\n{opening}\nprint(1)\n{fence}\n", tmp_path)
+    assert f"{page}:3" in message and "not run by the tests" in message, message
+
+
+def test_python_with_a_title_is_run(page: Path, tmp_path: Path):
+    message = failure(page, '```python title="demo.py"\nraise ValueError("ran")\n```\n', tmp_path)
+    assert "ValueError: ran" in message
+
+
+def test_blocks_do_not_share_a_namespace(page: Path, tmp_path: Path):
+    text = "```python\nx = 1\n```\n\n```python\nprint(x)\n```\n"
+    message = failure(page, text, tmp_path)
+    assert f"{page}:6" in message and "NameError" in message, message
+
+
+def test_the_cont_marker_is_refused(page: Path, tmp_path: Path):
+    text = "```python\nx = 1\n```\n\n<!--pytest-codeblocks:cont-->\n\n```python\nprint(x)\n```\n"
+    assert "cont marker" in failure(page, text, tmp_path)
+
+
+def test_a_skip_needs_a_reason(page: Path, tmp_path: Path):
+    assert "not allowed" in failure(page, "<!-- pytest.mark.skip -->\n```python\n1/0\n```\n", tmp_path)
+    blocks = docblocks.collect(page, '<!-- pytest.mark.skip(reason="needs a GPU") -->\n```python\n1/0\n```\n')
+    assert blocks[0].skip_reason == "needs a GPU"
+
+
+def test_blocks_run_as_main(page: Path, tmp_path: Path):
+    text = '```python\nif __name__ == "__main__":\n    raise SystemExit("main ran")\n```\n'
+    assert "main ran" in failure(page, text, tmp_path)
+
+
+def test_only_numpy_sympy_and_stdlib_are_imported(page: Path, tmp_path: Path):
+    message = failure(page, "```python\nimport json\nimport matplotlib.pyplot as plt\n```\n", tmp_path)
+    assert f"{page}:3" in message and "matplotlib" in message, message
+
+
+def test_the_global_random_state_is_refused(page: Path, tmp_path: Path):
+    message = failure(page, "```python\nimport numpy as np\nx = np.random.rand(3)\n```\n", tmp_path)
+    assert "default_rng" in message, message
+
+
+def test_warnings_fail_the_block(page: Path, tmp_path: Path):
+    message = failure(page, "```python\nimport numpy as np\nnp.log(np.zeros(1))\n```\n", tmp_path)
+    assert "RuntimeWarning" in message, message
+
+
+def test_update_outputs_rewrites_and_adds_shown_output(tmp_path: Path, monkeypatch):
+    page = tmp_path / "p.md"
+    page.write_text(
+        "```python\nprint(6 * 7)\n```\n\n<!--pytest-codeblocks:expected-output-->\n\n```text\nold\n```\n\n"
+        '!!! example "E"\n\n    ```python\n    print("a")\n    print("b")\n    ```\n'
+    )
+    assert docblocks.update_outputs(page) == 2
+    blocks = docblocks.collect(page)
+    assert [b.expected_output.strip() for b in blocks] == ["42", "a\nb"]
+    for block in blocks:
+        docblocks.check(block)
+    assert docblocks.update_outputs(page) == 0
+
+
+# Whole builds: a small site that inherits mkdocs.yml, with one broken page.
+def build(tmp_path: Path, pages: dict[str, str]):
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    for name, text in pages.items():
+        (docs / name).write_text(text)
+    config = tmp_path / "mkdocs.yml"
+    hooks = "\n".join(f"  - {path}" for path in sorted((ROOT / "hooks").glob("*.py")))
+    nav = "\n".join(f"  - {name}" for name in pages)
+    config.write_text(f"INHERIT: {ROOT / 'mkdocs.yml'}\ndocs_dir: {docs}\nnav:\n{nav}\nhooks:\n{hooks}\n")
+    return mkdocs_build(config, tmp_path / "site")
+
+
+def test_an_unknown_macro_fails_the_build_with_page_and_formula(tmp_path: Path):
+    result = build(tmp_path, {"index.md": "# Home\n\nFine $x$.\n\n$$\n\\tr A + \\nosuchmacro{B}\n$$\n"})
+    assert result.returncode != 0
+    assert "index.md:6" in result.stderr and "\\nosuchmacro" in result.stderr, result.stderr[-2000:]
+    assert "Undefined control sequence" in result.stderr
+
+
+def test_a_broken_link_or_anchor_fails_the_build(tmp_path: Path):
+    result = build(
+        tmp_path,
+        {
+            "index.md": "# Home\n\n[gone](missing.md) and [anchor](other.md#no-such-heading)\n",
+            "other.md": "# Other\n\n## A heading\n",
+        },
+    )
+    assert result.returncode != 0
+    assert "missing.md" in result.stderr and "no-such-heading" in result.stderr, result.stderr[-2000:]
+
+
+def test_an_external_script_or_unrendered_formula_is_found(tmp_path: Path):
+    result = build(
+        tmp_path,
+        {"index.md": '# Home\n\n<script src="https://cdn.example.org/lib.js"></script>\n\n$x^2$\n'},
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    problems = external_resources(tmp_path / "site")
+    assert any("index.html" in p and "https://cdn.example.org/lib.js" in p for p in problems), problems
+    html = (tmp_path / "site" / "index.html").read_text()
+    assert not math_problems(html)
+    assert math_problems(html.replace('<span class="katex">', "<span>\\(x", 1))

@@ -1,0 +1,50 @@
+"""The built site: strict build, nothing loaded from another host, every formula rendered."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from site_scan import external_resources, math_problems, resources
+
+
+def test_strict_build_succeeds(site: Path):
+    assert (site / "index.html").is_file()
+
+
+def test_nothing_is_loaded_from_another_host(site: Path):
+    problems = external_resources(site)
+    assert not problems, "the built site loads from other hosts:\n" + "\n".join(problems)
+
+
+def test_every_formula_is_rendered(site: Path):
+    problems = []
+    for page in sorted(site.rglob("*.html")):
+        problems += [f"{page.relative_to(site)}: {p}" for p in math_problems(page.read_text(encoding="utf-8"))]
+    assert not problems, "\n".join(problems)
+
+
+def test_pages_load_no_math_javascript(site: Path):
+    for page in sorted(site.rglob("*.html")):
+        text = page.read_text(encoding="utf-8")
+        scripts = [url for _, element, url in resources(text) if element.startswith("<script")]
+        math_scripts = [url for url in scripts if "katex" in url.lower() or "mathjax" in url.lower()]
+        assert not math_scripts, f"{page.relative_to(site)} loads {math_scripts}"
+        assert "text/x-mathjax-config" not in text and "window.MathJax" not in text, page.relative_to(site)
+
+
+def test_katex_assets_are_served_by_the_site(site: Path):
+    css = site / "assets" / "katex" / "katex.min.css"
+    assert css.is_file()
+    fonts = list((site / "assets" / "katex" / "fonts").glob("*.woff2"))
+    assert len(fonts) >= 15, fonts
+
+
+def test_labs_link_to_their_notebooks(site: Path):
+    import json
+
+    for lab in (Path(__file__).resolve().parent.parent / "docs" / "labs").glob("*.py"):
+        page = site / "labs" / lab.stem / "index.html"
+        notebook = site / "labs" / f"{lab.stem}.ipynb"
+        assert f'href="../{lab.stem}.ipynb"' in page.read_text(encoding="utf-8"), page
+        cells = json.loads(notebook.read_text(encoding="utf-8"))["cells"]
+        assert any(cell["cell_type"] == "code" for cell in cells), notebook

@@ -1,0 +1,66 @@
+"""Every file in snippets/ is a complete script: it runs alone, from an empty folder."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+
+import docblocks
+
+ROOT = Path(__file__).resolve().parent.parent
+SNIPPETS = sorted((ROOT / "snippets").rglob("*.py"))
+IDS = [path.relative_to(ROOT).as_posix() for path in SNIPPETS]
+
+
+@pytest.fixture(scope="module")
+def runs(tmp_path_factory) -> dict[Path, subprocess.CompletedProcess]:
+    """All snippets, run in parallel, each in a fresh interpreter from its own empty folder."""
+
+    def run(path: Path) -> subprocess.CompletedProcess:
+        folder = tmp_path_factory.mktemp(path.stem)
+        return subprocess.run(
+            [sys.executable, "-W", "error", str(path)],
+            cwd=folder,
+            capture_output=True,
+            text=True,
+            timeout=300,
+            env={"PATH": "/usr/bin:/bin", "PYTHONHASHSEED": "0"},
+        )
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        return dict(zip(SNIPPETS, pool.map(run, SNIPPETS)))
+
+
+@pytest.mark.parametrize("path", SNIPPETS, ids=IDS)
+def test_snippet_runs_standalone(path: Path, runs):
+    result = runs[path]
+    name = path.relative_to(ROOT).as_posix()
+    assert result.returncode == 0, f"{name} failed when run alone:\n{result.stderr[-3000:]}"
+
+
+@pytest.mark.parametrize("path", SNIPPETS, ids=IDS)
+def test_snippet_imports_only_numpy_sympy_and_stdlib(path: Path):
+    name = path.relative_to(ROOT).as_posix()
+    lines = path.read_text(encoding="utf-8").split("\n")
+    block = docblocks.Block(
+        page=name, lineno=0, code="\n".join(lines), origins=[docblocks.Origin(name, n) for n in range(1, len(lines) + 1)]
+    )
+    failure = None
+    try:
+        docblocks.lint(block)
+    except docblocks.PageError as err:
+        failure = str(err)
+    if failure:
+        pytest.fail(failure, pytrace=False)
+
+
+def test_every_snippet_is_shown_somewhere():
+    """A snippet no page includes is code no reader sees and no block test runs."""
+    sources = [p.read_text(encoding="utf-8") for p in (ROOT / "docs").rglob("*") if p.suffix in (".md", ".py")]
+    sources += [p.read_text(encoding="utf-8") for p in (ROOT / "hooks").rglob("*.py")]
+    orphans = [name for name in IDS if not any(name in text for text in sources)]
+    assert not orphans, f"snippets that no page includes: {orphans}"
