@@ -19,9 +19,10 @@ test: $(PY_STAMP) $(JS_STAMP)
 build: $(PY_STAMP) $(JS_STAMP)
 	$(BIN)/mkdocs build --strict
 
-# Rewrite the outputs shown on the pages from what their code blocks print.
+# Rewrite the outputs shown on the pages from what their code blocks print
+# (all pages, or only some: make outputs PAGES="docs/lectures/jacobians.md").
 outputs: $(PY_STAMP)
-	$(BIN)/python tests/docblocks.py --update
+	$(BIN)/python tests/docblocks.py --update $(PAGES)
 
 bench: $(PY_STAMP) $(JS_STAMP)
 	$(BIN)/python bench/bench.py

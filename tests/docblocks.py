@@ -19,7 +19,8 @@ Rules a page must follow (each broken rule is an error naming page and line):
 - Code on a page imports only the standard library, numpy and sympy, and draws
   random numbers from a seeded generator.
 
-Run as a script with --update to rewrite shown outputs (what `make outputs` does).
+Run as a script with --update [page.md ...] to rewrite the shown outputs of the
+given pages, or of all pages (what `make outputs` does).
 """
 
 from __future__ import annotations
@@ -400,8 +401,9 @@ def main(argv: list[str]) -> int:
     if "--update" not in argv:
         print(__doc__)
         return 2
+    chosen = [Path(arg).resolve() for arg in argv if arg != "--update"]
     failed = 0
-    for page in pages():
+    for page in chosen or pages():
         try:
             changed = update_outputs(page)
         except PageError as err:
