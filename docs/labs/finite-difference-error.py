@@ -18,7 +18,7 @@
 import matplotlib.pyplot as plt
 import numpy as np
 
-eps = np.finfo(float).eps  # 2.2e-16, the spacing of floating-point numbers near 1
+eps = np.finfo(float).eps  # 2.2e-16: spacing of floats near 1
 x = 1.0
 exact = np.cos(x)
 h = np.logspace(-16, -1, 301)
@@ -32,12 +32,14 @@ errors = {
     "central": np.abs(central - exact) / abs(exact),
     "complex step": np.abs(complex_step - exact) / abs(exact),
 }
-rule_forward = np.sqrt(eps) * abs(x)  # rule of thumb for the forward step
-rule_central = eps ** (1 / 3) * abs(x)  # rule of thumb for the central step
-print(f"sqrt(eps)|x| = {rule_forward:.1e}, eps^(1/3)|x| = {rule_central:.1e}")
+# The rules of thumb for the best forward and central steps
+rule_forward = np.sqrt(eps) * abs(x)
+rule_central = eps ** (1 / 3) * abs(x)
+print(f"sqrt(eps)|x| = {rule_forward:.1e}")
+print(f"eps^(1/3)|x| = {rule_central:.1e}")
 
 # %%
-floor = 1e-17  # an error of exactly 0 cannot be drawn on log axes: draw it here
+floor = 1e-17  # errors of exactly 0 are drawn here (log axes)
 fig, ax = plt.subplots(figsize=(7, 4.5), layout="constrained")
 for (name, err), style in zip(errors.items(), ["C0-", "C1-", "C2-"]):
     ax.loglog(h, np.maximum(err, floor), style, lw=1.2, label=name)
@@ -79,10 +81,10 @@ plt.show()
 
 # %%
 def slope(name, lo, hi):
-    """Slope of log10(error) against log10(h) for lo <= h <= hi (nonzero errors)."""
+    """Fit log10(error) = slope * log10(h) + intercept, lo <= h <= hi."""
     keep = (h >= lo) & (h <= hi) & (errors[name] > 0)
     fit = np.polyfit(np.log10(h[keep]), np.log10(errors[name][keep]), 1)
-    return fit  # (slope, intercept)
+    return fit  # slope, intercept
 
 
 branches = {
@@ -99,9 +101,11 @@ theory = {
     ("central", "truncation"): 2,
     ("complex step", "truncation"): 2,
 }
-for key, (fitted, _) in branches.items():
-    print(f"{key[0]:>12} {key[1]:>10} branch: slope {fitted:+.2f} (theory {theory[key]:+d})")
-    assert abs(fitted - theory[key]) < 0.1, key
+for (name, branch), (fitted, _) in branches.items():
+    expected = theory[(name, branch)]
+    print(f"{name:>12} {branch:>10}: slope {fitted:+.2f} "
+          f"(theory {expected:+d})")
+    assert abs(fitted - expected) < 0.1, (name, branch)
 
 # %% [markdown]
 # ## The best steps, measured
@@ -115,22 +119,29 @@ for key, (fitted, _) in branches.items():
 # and the size of a typical rounding error, move them by a factor of about two.
 
 # %%
-for name, rule in [("forward", rule_forward), ("central", rule_central)]:
+rules = {"forward": rule_forward, "central": rule_central}
+for name, rule in rules.items():
     best = np.argmin(errors[name])
-    (a1, b1), (a2, b2) = branches[(name, "roundoff")], branches[(name, "truncation")]
+    a1, b1 = branches[(name, "roundoff")]
+    a2, b2 = branches[(name, "truncation")]
     crossing = 10 ** ((b2 - b1) / (a1 - a2))
     near = (h > crossing / 3) & (h < crossing * 3)
     typical = np.median(errors[name][near])
-    print(f"{name}: lowest error {errors[name][best]:.1e} at h = {h[best]:.1e}")
-    print(f"  fitted branches cross at h = {crossing:.1e} (rule of thumb {rule:.1e})")
-    print(f"  median error within a factor 3 of that step: {typical:.1e}")
+    print(f"{name}: lowest error {errors[name][best]:.1e} "
+          f"at h = {h[best]:.1e}")
+    print(f"  branches cross at h = {crossing:.1e} "
+          f"(rule of thumb {rule:.1e})")
+    print(f"  median error near that step: {typical:.1e}")
     assert rule / 3 < crossing < rule * 3
     assert typical < {"forward": 1e-7, "central": 1e-10}[name]
-print(f"complex step: largest error below h = 1e-8 is {errors['complex step'][h < 1e-8].max():.1e}")
-assert errors["complex step"][h < 1e-8].max() < 4 * eps
+
+worst = errors["complex step"][h < 1e-8].max()
+print(f"complex step: largest error for h < 1e-8: {worst:.1e}")
+assert worst < 4 * eps
 
 # %% [markdown]
-# Things to try: move $x$ to 100 (the steps should scale with $\lvert x\rvert$),
+# Things to try: move $x$ to 100 ($x + h$ is then rounded to a coarser
+# grid: where does the best step go?),
 # replace $\sin$ by $\exp$, or evaluate $f$ in single precision
 # (`np.float32`, where $\epsilon \approx 1.2 \times 10^{-7}$) and watch the
 # bottom of the V rise to about $\sqrt{\epsilon} \approx 3 \times 10^{-4}$ for the forward

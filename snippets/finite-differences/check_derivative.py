@@ -21,7 +21,7 @@ METHODS = {
 def directional_difference(f, x, dx, method="central", h=None):
     """Finite-difference estimate of the directional derivative f'(x)[dx]."""
     if method not in METHODS:
-        raise ValueError(f"method must be one of {sorted(METHODS)}, not {method!r}")
+        raise ValueError(f"method must be one of {list(METHODS)}, not {method!r}")
     x = np.asarray(x, dtype=float)
     dx = np.asarray(dx, dtype=float)
     if dx.shape != x.shape:
@@ -31,9 +31,9 @@ def directional_difference(f, x, dx, method="central", h=None):
         scale = max(1.0, float(np.max(np.abs(x), initial=0.0)))
         h = METHODS[method][0] * scale
     if method == "forward":
-        return (np.asarray(f(x + h * dx)) - np.asarray(f(x))) / h
+        return (np.asarray(f(x + h * dx)) - f(x)) / h
     if method == "central":
-        return (np.asarray(f(x + h * dx)) - np.asarray(f(x - h * dx))) / (2 * h)
+        return (np.asarray(f(x + h * dx)) - f(x - h * dx)) / (2 * h)
     value = np.asarray(f(x + 1j * h * dx))
     if not np.iscomplexobj(value) or np.any(np.imag(f(x)) != 0):
         raise ValueError(
@@ -44,12 +44,12 @@ def directional_difference(f, x, dx, method="central", h=None):
 
 
 def relative_error(approx, exact):
-    """||approx - exact|| / ||exact|| (Frobenius norms); absolute if exact = 0."""
+    """||approx - exact|| / ||exact|| (Frobenius); absolute if exact is 0."""
     approx, exact = np.asarray(approx), np.asarray(exact)
     if approx.shape != exact.shape:
         raise ValueError(f"shapes differ: {approx.shape} and {exact.shape}")
     scale = np.linalg.norm(exact)
-    return float(np.linalg.norm(approx - exact) / (scale if scale > 0 else 1.0))
+    return float(np.linalg.norm(approx - exact) / (scale if scale > 0 else 1))
 
 
 def check_derivative(f, df, x, *, method="central", directions=3, tol=None,
@@ -78,7 +78,7 @@ def check_derivative(f, df, x, *, method="central", directions=3, tol=None,
 
 
 def check_gradient(f, grad, x, **options):
-    """check_derivative for a scalar f: f'(x)[dx] = <grad(x), dx> (Frobenius)."""
+    """check_derivative for a scalar f, with f'(x)[dx] = <grad(x), dx>."""
 
     def df(x, dx):
         return np.sum(np.asarray(grad(x)) * dx)
