@@ -1,11 +1,15 @@
 # %% [markdown]
 # # Kronecker matrix versus operator
 #
-# The lecture [vec and Kronecker products](../../lectures/vec-kronecker/#what-the-kronecker-form-costs)
+# The lecture
+# [vec and Kronecker products](../../lectures/vec-kronecker/#what-the-kronecker-form-costs)
 # writes the derivative of $X \mapsto X^2$ in two ways that give the same vector:
 #
 # $$
-# \left(X^\T \kron I + I \kron X\right) \vec \dd X = \vec\left(\dd X\, X + X\, \dd X\right).
+# \begin{aligned}
+# &\left(X^\T \kron I + I \kron X\right) \vec \dd X \\
+# &\qquad = \vec\left(\dd X\, X + X\, \dd X\right).
+# \end{aligned}
 # $$
 #
 # The left side is an $n^2 \times n^2$ matrix: $n^4$ numbers to store, and about
@@ -21,8 +25,9 @@
 # - **operator**: compute $\dd X\, X + X\, \dd X$.
 #
 # Times are CPU times of the computing thread, the best of several repeats (the
-# minimum is the least disturbed by other work on the machine); memory is the peak that Python's `tracemalloc`
-# sees while the computation runs, which includes NumPy's arrays.
+# minimum is the least disturbed by other work on the machine); memory is the
+# peak that Python's `tracemalloc` sees while the computation runs, which
+# includes NumPy's arrays.
 
 # %%
 import os
@@ -38,6 +43,7 @@ import tracemalloc
 
 import matplotlib.pyplot as plt
 import numpy as np
+from IPython.display import HTML, display
 
 
 def vec(M):
@@ -103,8 +109,9 @@ for n in [2, 5, 12]:
 #
 # The Kronecker form stops at $n = 56$: its matrix then has
 # $56^4 \approx 9.8$ million entries (79 MB), and building it needs room for
-# two of them. The operator form goes on to $n = 512$ in a fraction of the time. The last column of the table gives the memory the
-# Kronecker matrix alone *would* need, $8 n^4$ bytes.
+# two of them. The operator form goes on to $n = 512$ in a fraction of the
+# time. The last column of the memory table gives what the Kronecker matrix
+# alone *would* need, $8 n^4$ bytes.
 
 # %%
 kron_sizes = [4, 8, 12, 16, 24, 32, 40, 48, 56]
@@ -125,8 +132,17 @@ for n in operator_sizes:
 print(f"measured in {time.perf_counter() - started:.1f} s (wall clock)\n")
 
 
-def cell(row, key, scale=1.0, fmt="{:10.2e}"):
-    return fmt.format(row[key] * scale) if key in row else f"{'-':>10}"
+def cell(row, key, fmt, scale=1.0):
+    return fmt.format(row[key] * scale) if key in row else "-"
+
+
+def table(caption, columns, lines):
+    """An HTML table: unlike printed text, it scrolls sideways on a phone."""
+    head = "".join(f"<th>{name}</th>" for name in columns)
+    body = "".join("<tr>" + "".join(f"<td>{v}</td>" for v in line) + "</tr>"
+                   for line in lines)
+    display(HTML(f"<p><strong>{caption}</strong></p><table><thead><tr>{head}</tr>"
+                 f"</thead><tbody>{body}</tbody></table>"))
 
 
 for row in rows:  # time per entry of the Kronecker matrix, in nanoseconds
@@ -134,20 +150,21 @@ for row in rows:  # time per entry of the Kronecker matrix, in nanoseconds
         row["b+a per entry"] = row["build + apply"] / row["n"] ** 4 * 1e9
         row["apply per entry"] = row["apply only"] / row["n"] ** 4 * 1e9
 
-print("Time (CPU seconds per call; the last two columns divided by n^4, in ns)")
-print(f"{'n':>4} {'build+apply':>11} {'apply only':>10} {'operator':>10} "
-      f"{'b+a / n^4':>10} {'apply / n^4':>11}")
-for row in rows:
-    print(f"{row['n']:4d} {cell(row, 'build + apply', fmt='{:11.2e}')} "
-          f"{cell(row, 'apply only')} {cell(row, 'operator')} "
-          f"{cell(row, 'b+a per entry', fmt='{:10.2f}')} "
-          f"{cell(row, 'apply per entry', fmt='{:11.3f}')}")
-
-print("\nPeak memory (MB); 8 n^4 is the size of the Kronecker matrix alone")
-print(f"{'n':>4} {'kron peak':>10} {'op peak':>10} {'8 n^4':>10}")
-for row in rows:
-    print(f"{row['n']:4d} {cell(row, 'kron peak', 1e-6, '{:10.3g}')} "
-          f"{cell(row, 'operator peak', 1e-6, '{:10.3g}')} {8 * row['n']**4 / 1e6:10.3g}")
+table("Time: CPU seconds per call",
+      ["n", "build + apply", "apply only", "operator"],
+      [[row["n"], cell(row, "build + apply", "{:.2e}"),
+        cell(row, "apply only", "{:.2e}"), cell(row, "operator", "{:.2e}")]
+       for row in rows])
+table("Kronecker times divided by n⁴: nanoseconds per entry of the matrix",
+      ["n", "b+a / n⁴", "apply / n⁴"],
+      [[row["n"], cell(row, "b+a per entry", "{:.2f}"),
+        cell(row, "apply per entry", "{:.3f}")]
+       for row in rows if "b+a per entry" in row])
+table("Peak memory (MB); 8 n⁴ bytes is the Kronecker matrix alone",
+      ["n", "Kronecker peak", "operator peak", "8 n⁴"],
+      [[row["n"], cell(row, "kron peak", "{:.3g}", 1e-6),
+        cell(row, "operator peak", "{:.3g}", 1e-6), f"{8 * row['n'] ** 4 / 1e6:.3g}"]
+       for row in rows])
 
 # The memory of the Kronecker form is no estimate: it holds at least its matrix.
 assert all(row["kron peak"] >= 8 * row["n"] ** 4 for row in rows if "kron peak" in row)
@@ -173,7 +190,7 @@ def slope(key, sizes):
     return np.polyfit(np.log(n), np.log(cost), 1)[0]
 
 
-kron_fit = [16, 24, 32, 40, 48, 56]
+kron_fit = [24, 32, 40, 48, 56]
 operator_fit = [128, 192, 256, 384, 512]
 slopes = {
     "build + apply (time)": slope("build + apply", kron_fit),
@@ -226,22 +243,25 @@ plt.show()
 #
 # **Time** is measured, and measured exponents differ from operation counts.
 # When this lab was written, repeated runs on a two-core machine (32 MB of
-# cache, busy with other work) gave slopes of 3.3 to 3.5 for build + apply,
-# 5.0 to 5.3 for apply only, 2.9 to 3.0 for the operator at large $n$ and 1.3
-# to 1.5 for the operator at small $n$; the values printed above are those of
-# the build that made this page. The two columns divided by $n^4$ in the first
-# table show why the Kronecker slopes are not 4:
+# cache, busy with other work) gave slopes of 3.1 to 3.3 for build + apply,
+# 5.6 to 6.0 for apply only, 2.9 to 3.0 for the operator at large $n$ and 1.6
+# to 1.8 for the operator over the small sizes; the values printed above are
+# those of the build that made this page. The second table, times divided by
+# $n^4$, shows why the Kronecker slopes are not 4:
 #
 # - *Build + apply* spends its time in `np.kron`, whose cost per entry written
-#   is not constant over this range: it is larger for $n$ around 16 to 24 than
-#   for $n$ around 50 (the column "b+a / n^4"). A cost per entry that falls as
-#   $n$ grows pulls the fitted slope below 4; the $n^4$ count is what remains
-#   for large $n$, not what a range of small sizes shows.
+#   is not constant over this range (the column "b+a / n⁴"). It fills the
+#   $n^2 \times n^2$ result with one broadcast multiplication whose innermost
+#   loop runs over only $n$ entries, so a fixed cost per inner loop adds a term
+#   growing like $n^3$; and writing is cheaper while the result still fits in
+#   a cache. From $n = 24$ to $56$ the cost per entry falls, which pulls the
+#   fitted slope below 4; the $n^4$ count is what remains for large $n$, not
+#   what a range of small sizes shows.
 # - *Apply only* is a matrix-vector product whose speed is set by how fast the
 #   $n^4$ entries reach the processor. While the matrix fits in the cache it is
 #   fast; once it does not (here between $n = 32$, 8 MB, and $n = 48$, 42 MB),
 #   every entry comes from main memory, about three times slower (the column
-#   "apply / n^4"). Over a range that crosses this cliff the slope comes out
+#   "apply / n⁴"). Over a range that crosses this cliff the slope comes out
 #   well *above* 4; beyond it, it would settle at 4.
 # - *Operator* is two matrix-matrix products. For large $n$ they run at a
 #   nearly constant rate per operation, so the slope is close to 3. For small
@@ -255,4 +275,5 @@ plt.show()
 # and form the Kronecker matrix only for small $n$ when the whole matrix is
 # needed.
 #
-# Back to the lecture: [What the Kronecker form costs](../../lectures/vec-kronecker/#what-the-kronecker-form-costs).
+# Back to the lecture:
+# [What the Kronecker form costs](../../lectures/vec-kronecker/#what-the-kronecker-form-costs).
