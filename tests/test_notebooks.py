@@ -179,13 +179,13 @@ def test_macros_expand_with_their_arguments_and_keep_superscripts_grouped():
 
 def test_blocks_become_code_cells_with_the_shown_output_and_skips_stay_prose():
     text = (
-        "# T\n\nSee [c](../conventions.md#vec).\n\n```python\nprint(1)\n```\n\n"
+        "# T\n\nSee [the\nconventions](../conventions.md#vec).\n\n```python\nprint(1)\n```\n\n"
         "<!--pytest-codeblocks:expected-output-->\n\n```text title=\"Output\"\n1\n```\n\n"
         '<!-- pytest.mark.skip(reason="needs a GPU") -->\n```python\nimport torch\n```\n\nEnd.\n'
     )
     cells = cells_of(text)
     assert [c["cell_type"] for c in cells] == ["markdown", "code", "markdown"]
-    assert "SITE/../conventions.md#vec" in cells[0]["source"]
+    assert "[the\nconventions](SITE/../conventions.md#vec)" in cells[0]["source"]  # a link over two lines
     assert cells[1]["source"] == "print(1)" and cells[1]["outputs"][0]["text"] == "1\n"
     assert "*Not run in this notebook: needs a GPU*" in cells[2]["source"]
     assert "```python\nimport torch\n```" in cells[2]["source"] and cells[2]["source"].endswith("End.")

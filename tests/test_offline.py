@@ -1,0 +1,199 @@
+"""The offline edition (`make offline`): one zip that works from file:// with no network.
+
+The zip is built by publish/offline.py, unpacked, and read in headless
+Chromium from file:// with every request to another host refused: the
+navigation walks every page, formulas come out as KaTeX with its fonts, the
+search finds a page by typing, the copy button copies a code block, and a
+lecture's notebook downloads. Nothing in the zip refers to another host.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+import zipfile
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+
+from chromium import browser
+from conftest import ROOT
+from site_scan import external_resources
+
+FOLDER = "matrix-calculus-notes"
+# Attributes that hold an address a browser or a reader follows.
+URL_ATTRIBUTES = {"href", "src", "srcset", "action", "formaction", "data", "poster", "xlink:href", "cite", "ping"}
+MARKDOWN_LINK = re.compile(r"!?\[[^\]]*\]\(\s*<?([^)\s>]+)")
+
+
+def is_elsewhere(url: str) -> bool:
+    parts = urlsplit(url.strip())
+    return bool(parts.netloc) or parts.scheme not in ("", "data", "blob", "about", "javascript", "mailto")
+
+
+class _Addresses(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.found: list[tuple[int, str]] = []
+
+    def handle_starttag(self, tag, attrs):
+        for name, value in attrs:
+            if value and name in URL_ATTRIBUTES:
+                urls = [part.split()[0] for part in value.split(",") if part.strip()] if name == "srcset" else [value]
+                self.found += [(self.getpos()[0], url) for url in urls]
+            if name == "http-equiv" and (value or "").lower() == "refresh":
+                self.found.append((self.getpos()[0], dict(attrs).get("content", "").split("url=")[-1]))
+
+
+def references_elsewhere(folder: Path) -> list[str]:
+    """Every address in the unpacked edition that points at another host."""
+    problems = external_resources(folder)  # what pages, stylesheets and scripts load
+    for path in sorted(folder.rglob("*")):
+        name = path.relative_to(folder)
+        if path.suffix == ".html":
+            parser = _Addresses()
+            parser.feed(path.read_text(encoding="utf-8"))
+            problems += [f"{name}:{line}: {url}" for line, url in parser.found if is_elsewhere(url)]
+        elif path.suffix == ".ipynb":
+            for cell in json.loads(path.read_text(encoding="utf-8"))["cells"]:
+                if cell["cell_type"] == "markdown":
+                    source = "".join(cell["source"])
+                    parser = _Addresses()
+                    parser.feed(source)
+                    urls = MARKDOWN_LINK.findall(source) + [url for _, url in parser.found]
+                    problems += [f"{name}, cell {cell.get('id')}: {url}" for url in urls if is_elsewhere(url)]
+    return problems
+
+
+@pytest.fixture(scope="module")
+def zip_path(tmp_path_factory) -> Path:
+    output = tmp_path_factory.mktemp("offline") / "offline.zip"
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "publish" / "offline.py"), "--output", str(output)],
+        cwd=ROOT, capture_output=True, text=True,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    return output
+
+
+@pytest.fixture(scope="module")
+def edition(zip_path: Path, tmp_path_factory) -> Path:
+    target = tmp_path_factory.mktemp("unpacked")
+    with zipfile.ZipFile(zip_path) as archive:
+        archive.extractall(target)
+    return target / FOLDER
+
+
+@pytest.fixture(scope="module")
+def chromium():
+    """One browser for the module (each test opens its own tab); requests to other hosts are refused."""
+    options = {"accept_downloads": True, "permissions": ["clipboard-read", "clipboard-write"]}
+    with browser(**options) as (context, watch):
+        yield context, watch
+
+
+@pytest.fixture
+def tab(chromium):
+    """A new tab; the test fails if the page asked another host for anything, or failed to load a file."""
+    context, watch = chromium
+    for found in (watch.refused, watch.failed, watch.errors):
+        found.clear()
+    page = context.new_page()
+    yield page
+    page.close()
+
+
+def lecture(edition: Path) -> Path:
+    lectures = sorted((edition / "lectures").glob("*.html"))
+    assert lectures, "the offline edition has no lecture page"
+    return lectures[0]
+
+
+def test_the_zip_is_one_folder_with_every_page_and_notebook(zip_path: Path, edition: Path):
+    with zipfile.ZipFile(zip_path) as archive:
+        names = archive.namelist()
+    assert all(name.startswith(f"{FOLDER}/") for name in names), names[:5]
+    assert (edition / "index.html").is_file() and (edition / "README.txt").is_file()
+    assert (edition / "conventions.html").is_file()
+    for page in (edition / "lectures").glob("*.html"):
+        assert page.with_suffix(".ipynb").is_file(), f"no notebook beside lectures/{page.name}"
+    for server_file in ("sitemap.xml", "sitemap.xml.gz", "404.html"):
+        assert not (edition / server_file).exists(), server_file
+
+
+def test_nothing_in_the_zip_refers_to_another_host(edition: Path):
+    problems = references_elsewhere(edition)
+    assert not problems, "the offline edition points at other hosts:\n" + "\n".join(problems[:40])
+
+
+def test_the_check_for_other_hosts_finds_them(tmp_path: Path):
+    (tmp_path / "a.html").write_text('<a href="https://example.org/x">x</a><img src="//cdn.example.org/i.png">')
+    (tmp_path / "n.ipynb").write_text(json.dumps({"cells": [
+        {"cell_type": "markdown", "id": "c", "source": "[site](https://example.org/) and [here](a.html)"}]}))
+    problems = references_elsewhere(tmp_path)
+    assert len(problems) == 4, problems  # the image twice (a load and an address), the two links
+
+
+def test_every_page_is_reached_by_the_navigation_from_file(edition: Path, tab):
+    page = tab
+    page.goto((edition / "index.html").as_uri())
+    visited = [page.url]
+    while True:
+        following = page.locator("a.md-footer__link--next")
+        if not following.count():
+            break
+        following.click()
+        page.wait_for_load_state("load")
+        assert page.url.startswith("file://") and page.url.endswith(".html"), page.url
+        assert page.locator("h1").count(), f"{page.url} has no heading"
+        visited.append(page.url)
+    built = {p.as_uri() for p in edition.rglob("*.html")}
+    assert set(visited) <= built and len(visited) == len(set(visited))
+    assert len(visited) >= 3, visited
+
+
+def test_math_is_rendered_with_the_fonts_of_the_zip(edition: Path, tab):
+    page = tab
+    page.goto(lecture(edition).as_uri())
+    assert page.locator(".katex").count() > 0 and page.locator(".katex-error").count() == 0
+    fonts = page.evaluate("document.fonts.ready.then(() => document.fonts.check('16px KaTeX_Main'))")
+    assert fonts, "KaTeX_Main is not loaded"
+
+
+def test_search_finds_a_page_when_typed(edition: Path, tab):
+    page = tab
+    page.goto((edition / "index.html").as_uri())
+    page.click(".md-search__input")
+    page.keyboard.type("derivative", delay=40)  # Material's search ignores a programmatic fill()
+    page.wait_for_selector(".md-search-result__item", timeout=15000)
+    results = page.locator(".md-search-result__item a")
+    assert results.count() > 0
+    results.first.click()
+    page.wait_for_load_state("load")
+    assert page.url.startswith("file://") and ".html" in page.url, page.url
+    assert "derivative" in page.locator("article").inner_text().lower()
+
+
+def test_the_copy_button_copies_the_code(edition: Path, tab):
+    page = tab
+    page.goto(lecture(edition).as_uri())
+    page.locator("button.md-code__button[data-md-type=copy]").first.click()
+    page.wait_for_selector(".md-dialog--active", timeout=5000)
+    copied = page.evaluate("navigator.clipboard.readText()")
+    code = page.locator("div.highlight pre code").first.inner_text()
+    assert copied.strip() and copied.strip() == code.strip()
+
+
+def test_the_notebook_of_a_lecture_downloads(edition: Path, tab):
+    page = tab
+    page.goto(lecture(edition).as_uri())
+    with page.expect_download(timeout=10000) as download:
+        page.click("p.notebook-links a[download]")
+    notebook = json.loads(Path(download.value.path()).read_text(encoding="utf-8"))
+    assert download.value.suggested_filename == lecture(edition).with_suffix(".ipynb").name
+    assert notebook == json.loads(lecture(edition).with_suffix(".ipynb").read_text(encoding="utf-8"))
+    assert any(cell["cell_type"] == "code" for cell in notebook["cells"])
