@@ -30,6 +30,7 @@ outputs: $(PY_STAMP)
 
 bench: $(PY_STAMP) $(JS_STAMP)
 	$(BIN)/python bench/bench.py
+	$(BIN)/python bench/backprop.py
 
 # The offline edition: dist/matrix-calculus-notes-offline.zip, for file:// with no network.
 offline: $(PY_STAMP) $(JS_TOOLS_STAMP)
