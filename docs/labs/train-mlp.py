@@ -37,7 +37,8 @@ from sklearn.datasets import load_digits
 
 ENGINE = Path("snippets", "backpropagation", "engine.py")
 here = Path.cwd().resolve()
-root = next((folder for folder in [here, *here.parents] if (folder / ENGINE).is_file()), None)
+candidates = [here, *here.parents]
+root = next((folder for folder in candidates if (folder / ENGINE).is_file()), None)
 if root is None:
     raise FileNotFoundError(
         f"{ENGINE} not found in {here} or any folder above it: run this lab from "
@@ -104,12 +105,13 @@ differences_time = time.perf_counter() - start
 for name, g, n in zip(["W1", "b1", "W2", "b2"], grads, numeric):
     err = np.linalg.norm(g - n) / np.linalg.norm(n)
     print(f"{name} {str(g.shape):9s} relative error {err:.1e}")
-    assert err < 1e-8, f"the engine's gradient for {name} disagrees with central differences"
+    assert err < 1e-8, f"the gradient for {name} disagrees with central differences"
 
 # %% [markdown]
 # Relative errors around $10^{-10}$ are what central differences can reach
-# (see [Checking derivatives with finite differences](../../lectures/finite-differences/));
-# a wrong rule anywhere in the engine would give errors near 1.
+# (see [Checking derivatives with finite
+# differences](../../lectures/finite-differences/)); a wrong rule anywhere in
+# the engine would give errors near 1.
 #
 # ## Training
 #
@@ -164,7 +166,8 @@ ax_acc.plot(epochs, np.array(history["train"]) * 100, "C0.-", label="training")
 ax_acc.plot(epochs, np.array(history["test"]) * 100, "C1.-", label="test")
 ax_acc.set_xlabel("epoch")
 ax_acc.set_ylabel("accuracy (%)")
-ax_acc.set_ylim(80, 100.5)
+lowest = min(history["train"] + history["test"]) * 100
+ax_acc.set_ylim(min(90, 5 * np.floor(lowest / 5)), 100.5)
 ax_acc.grid(True, alpha=0.3)
 ax_acc.legend(loc="lower right")
 plt.show()
@@ -198,7 +201,8 @@ wrong = np.flatnonzero(predicted != y_test)
 shown = list(range(12)) + [i for i in wrong if i >= 12][:6]
 columns = 6
 rows = -(-len(shown) // columns)
-fig, axes = plt.subplots(rows, columns, figsize=(7.5, 1.45 * rows), layout="constrained")
+fig, axes = plt.subplots(rows, columns, figsize=(7.5, 1.5 * rows),
+                         layout="constrained")
 for ax in axes.flat:
     ax.set_axis_off()
 for ax, i in zip(axes.flat, shown):
@@ -231,11 +235,11 @@ def best_time(compute, budget=0.2):
 loss_time = best_time(lambda: loss(params, Xb, Yb))
 gradient_time = best_time(lambda: loss_and_gradient(params, Xb, Yb))
 P = sum(p.size for p in params)
-print(f"one loss                       {loss_time * 1e3:8.3f} ms")
-print(f"loss and gradient, engine      {gradient_time * 1e3:8.3f} ms   "
-      f"({gradient_time / loss_time:.1f} x the loss)")
-print(f"gradient, central differences  {differences_time * 1e3:8.1f} ms   "
-      f"({2 * P} losses; {differences_time / gradient_time:,.0f} x the engine)")
+print(f"one loss                   {loss_time * 1e3:8.3f} ms")
+print(f"loss and gradient, engine  {gradient_time * 1e3:8.3f} ms"
+      f"  = {gradient_time / loss_time:.1f} losses")
+print(f"central differences        {differences_time * 1e3:8.1f} ms"
+      f"  = {differences_time / gradient_time:,.0f} engine gradients ({2 * P} losses)")
 
 # %% [markdown]
 # Reverse mode costs a small multiple of the loss, here somewhere around 2 to 3
