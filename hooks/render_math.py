@@ -31,9 +31,13 @@ ASSET_DIR = "assets/katex"
 ARITHMATEX = re.compile(
     r'<(?P<tag>span|div) class="arithmatex">(?P<tex>.*?)</(?P=tag)>', re.DOTALL
 )
-# Text that must never be searched for `$` math in notebook output.
+# Text that must never be searched for `$` math in notebook output: code, and
+# the hidden copy of each code cell that the copy button puts on the clipboard.
 PROTECTED = re.compile(
-    r"(<(pre|code|script|style|svg)\b.*?</\2>|<[^>]*>)", re.DOTALL | re.IGNORECASE
+    r"(<(pre|code|script|style|svg)\b.*?</\2>"
+    r"|<div class=\"clipboard-copy-txt\"[^>]*>.*?</div>"
+    r"|<[^>]*>)",
+    re.DOTALL | re.IGNORECASE,
 )
 NOTEBOOK_MATH = re.compile(r"\$\$(?P<display>.+?)\$\$|(?<![\\$])\$(?P<inline>[^$\n]+?)\$", re.DOTALL)
 # nbconvert's templates put MathJax and Mermaid <script>s (from a CDN) into each

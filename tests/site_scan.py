@@ -109,7 +109,8 @@ def math_problems(html_text: str) -> list[str]:
     for match in re.finditer(r'<(span|div) class="arithmatex">(.{0,80})', html_text, re.DOTALL):
         if not match.group(2).startswith(('<span class="katex', '<span class="katex-display')):
             problems.append(f"unrendered formula: {match.group(2)!r}")
-    prose = re.sub(r"<(pre|code|script|style|textarea)\b.*?</\1>", "", html_text, flags=re.DOTALL)
+    # KaTeX keeps each formula's source in <annotation>, where `\\[4pt]` is legitimate TeX.
+    prose = re.sub(r"<(pre|code|script|style|textarea|annotation)\b.*?</\1>", "", html_text, flags=re.DOTALL)
     for marker in (r"\(", r"\[", "$$"):
         for text in re.findall(r">([^<]*)<", prose):
             if marker in text and not text.strip().startswith("//"):

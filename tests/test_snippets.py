@@ -20,8 +20,11 @@ IDS = [path.relative_to(ROOT).as_posix() for path in SNIPPETS]
 def runs(tmp_path_factory) -> dict[Path, subprocess.CompletedProcess]:
     """All snippets, run in parallel, each in a fresh interpreter from its own empty folder."""
 
+    # Folders are made before the threads start: mktemp is not safe to call concurrently.
+    folders = {path: tmp_path_factory.mktemp(path.stem) for path in SNIPPETS}
+
     def run(path: Path) -> subprocess.CompletedProcess:
-        folder = tmp_path_factory.mktemp(path.stem)
+        folder = folders[path]
         return subprocess.run(
             [sys.executable, "-W", "error", str(path)],
             cwd=folder,
