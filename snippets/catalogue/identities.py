@@ -33,13 +33,27 @@ from expressions import (  # noqa: E402
     sigmoid, softmax, sqrt, tanh, tr, vec,
 )
 
+# The page's sections, in order: a title and a sentence on what the rows have in common.
 GROUPS = {
-    "matrix": "Differentials of matrix functions",
-    "gradmat": "Gradients of scalar functions of matrices",
-    "gradvec": "Gradients of scalar functions of vectors",
-    "nn": "Vector maps used in neural networks",
-    "kron": "Kronecker and vec facts",
-    "jacdet": "Jacobian determinants of matrix maps",
+    "matrix": ("Differentials of matrix functions",
+               r"Matrix-valued functions of a matrix. A row gives the differential $\dd Y$ as a linear function "
+               r"of $\dd X$; none of them needs a Jacobian of size $n^2 \times n^2$."),
+    "gradmat": ("Gradients of scalar functions of matrices",
+                r"Scalar functions of a matrix: the differential $\dd f$ and the gradient $\nabla f$, which "
+                r"has the shape of the variable, so that $\dd f = \tr(\nabla f^\T \dd X)$."),
+    "gradvec": ("Gradients of scalar functions of vectors",
+                r"Scalar functions of a column vector, among them the losses of regression and "
+                r"classification; $\dd f = (\nabla f)^\T \dd x$."),
+    "nn": ("Vector maps used in neural networks",
+           r"Layers and their derivatives as backpropagation uses them. The pullback turns $\bar y$, the "
+           r"gradient of a loss with respect to the output, into the gradient with respect to the input: "
+           r"$\bar x = J^\T \bar y$, computed without forming $J$."),
+    "kron": ("Kronecker and vec facts",
+             r"Rules for $\vec$ and $\kron$, and the $n^2 \times n^2$ Jacobians of matrix functions that they "
+             r"produce. They hold for $\vec$ stacking columns."),
+    "jacdet": ("Jacobian determinants of matrix maps",
+               r"The factor by which a map scales volume: $\det J$ of the map from $\vec X$ to "
+               r"$\vec Y$ (or from $z$ to its image), as in a change of variables or a normalising flow."),
 }
 
 # The lecture that derives each row (docs/lectures/<slug>.md), as the row names it.
@@ -603,7 +617,7 @@ def by_key(key: str) -> Identity:
 
 
 if __name__ == "__main__":
-    for group, title in GROUPS.items():
+    for group, (title, _) in GROUPS.items():
         entries = [e for e in CATALOGUE if e.group == group]
         print(f"{title}: {len(entries)}")
         for e in entries:
