@@ -151,7 +151,12 @@ def check_block(entry) -> str:
 
 # ---------------------------------------------------------------- the page
 
-INTRO = r"""# Identity catalogue
+INTRO = r"""---
+hide:
+  - navigation
+---
+
+# Identity catalogue
 
 {count} identities of matrix calculus, in the conventions of this course
 ([Conventions](../conventions.md)), grouped as the lectures use them. Each
@@ -252,11 +257,12 @@ def render(files: Files) -> str:
                     raise PluginError(f"{SOURCE_URI}: identity {entry.key!r}: a '|' would split its table row: "
                                       f"{cell!r} (use \\abs or \\norm)")
             rows.append("| " + " | ".join(cells) + " |")
-        parts.append("\n".join(rows) + "\n")
+        # The wrapper's class keeps each formula on one line (extra.css); the table scrolls instead.
+        parts.append('<div class="identity-table" markdown>\n\n' + "\n".join(rows) + "\n\n</div>\n")
         noted = [e for e in entries if e.note]
         if noted:
             parts.append("**Where other references differ.**\n")
-            parts.append("\n".join(f"- **{e.number}, {e.title.lower()}.** {e.note}" for e in noted) + "\n")
+            parts.append("\n".join(f"- **{e.number}. {e.title}.** {e.note}" for e in noted) + "\n")
         parts.append("**Checks.**\n")
         parts.append("\n".join(check_block(e) for e in entries))
     return "\n".join(parts)

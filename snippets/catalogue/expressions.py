@@ -481,6 +481,8 @@ class Pow(Expr):
 
     def tex(self):
         a, k = self.children
+        if isinstance(a, Inv) and isinstance(k, Const) and k.value > 0:
+            return f"{wrap_tex(a.children[0], ATOM)}^{{-{k.tex()}}}"  # X^{-2}, not (X^{-1})^2
         return f"{wrap_tex(a, ATOM)}^{{{k.tex()}}}"
 
     def code(self):

@@ -56,18 +56,18 @@ GROUPS = {
                r"$\vec Y$ (or from $z$ to its image), as in a change of variables or a normalising flow."),
 }
 
-# The lecture that derives each row (docs/lectures/<slug>.md), as the row names it.
+# The lecture that derives each row (docs/lectures/<slug>.md), named short for a narrow column.
 LECTURES = {
-    "derivatives": "Derivatives as linear operators",
-    "jacobians": "Jacobians of vector functions",
-    "jacobian-determinant": "The Jacobian determinant",
-    "matrix-functions": "Derivatives of matrix functions",
-    "vec-kronecker": "vec and Kronecker products",
-    "finite-differences": "Checking derivatives with finite differences",
-    "gradients": "Gradients and inner products",
-    "chain-rule": "The chain rule: forward and reverse mode",
+    "derivatives": "Derivatives",
+    "jacobians": "Jacobians",
+    "jacobian-determinant": "Jacobian determinant",
+    "matrix-functions": "Matrix functions",
+    "vec-kronecker": "vec and Kronecker",
+    "finite-differences": "Finite differences",
+    "gradients": "Gradients",
+    "chain-rule": "Chain rule",
     "backpropagation": "Backpropagation",
-    "gradient-cost": "The cost of a gradient",
+    "gradient-cost": "Cost of a gradient",
 }
 
 # What the way an input is sampled assumes about it, as the page states it.
