@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import gzip
+import hashlib
 import mimetypes
 import socket
 import sys
@@ -71,11 +72,15 @@ class SiteHandler(BaseHTTPRequestHandler):
         return self._send(HTTPStatus.OK, target, body)
 
     def _send(self, status: HTTPStatus, path: Path, body: bool) -> None:
-        data = path.read_bytes() if path.is_file() else b"Not found\n"
+        if not path.is_file():  # a site without a 404 page
+            path = Path("404.txt")
+            data = b"Not found\n"
+        else:
+            data = path.read_bytes()
         kind = TYPES.get(path.suffix) or mimetypes.guess_type(path.name)[0] or "application/octet-stream"
         encoded = path.suffix in COMPRESSED and "gzip" in self.headers.get("Accept-Encoding", "")
         if encoded:
-            data = self.server.compressed(path, data)
+            data = self.server.compressed(data)
         self.send_response(status)
         self.send_header("Content-Type", kind)
         self.send_header("Content-Length", str(len(data)))
@@ -95,12 +100,13 @@ class SiteServer(ThreadingHTTPServer):
 
     def __init__(self, root: Path, port: int = 0) -> None:
         self.root = Path(root).resolve()
-        self._gzip: dict[tuple[Path, int], bytes] = {}
+        self._gzip: dict[bytes, bytes] = {}
         self._lock = threading.Lock()
         super().__init__(("127.0.0.1", port), SiteHandler)
 
-    def compressed(self, path: Path, data: bytes) -> bytes:
-        key = (path, path.stat().st_mtime_ns)
+    def compressed(self, data: bytes) -> bytes:
+        """gzip, as a host would serve it; computed once per distinct file content."""
+        key = hashlib.sha1(data).digest()
         with self._lock:
             if key not in self._gzip:
                 self._gzip[key] = gzip.compress(data, compresslevel=9, mtime=0)

@@ -1,0 +1,357 @@
+"""What a reader's browser gets from one page, and what the page's source promises.
+
+`inspect` opens a page in a browser context and returns its problems as
+sentences: console errors, failed requests, requests to another host, formulas
+not rendered (the count on the page against the count in the source), KaTeX
+error elements, images that do not load, a page wider than the screen, and
+formulas too faint to read in the light or the dark colour scheme.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import docblocks
+
+ROOT = Path(__file__).resolve().parents[2]
+DOCS = ROOT / "docs"
+
+PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True, "device_scale_factor": 2}
+DESKTOP = {"viewport": {"width": 1280, "height": 800}}
+
+
+@dataclass(frozen=True)
+class SitePage:
+    source: Path | None  # None for pages MkDocs makes itself (404.html)
+    url: str  # relative to the site root: "", "lectures/jacobians/", "404.html"
+
+    @property
+    def name(self) -> str:
+        return self.url.strip("/") or "home"
+
+    @property
+    def is_lecture(self) -> bool:
+        return self.url.startswith("lectures/")
+
+
+def site_pages() -> list[SitePage]:
+    """Every page of the site, from its sources: Markdown pages and the labs (notebooks)."""
+    pages = []
+    for source in sorted(DOCS.rglob("*.md")) + sorted((DOCS / "labs").glob("*.py")):
+        relative = source.relative_to(DOCS).with_suffix("")
+        if relative.name in ("index", "README"):
+            url = "" if relative.parent == Path(".") else relative.parent.as_posix() + "/"
+        else:
+            url = relative.as_posix() + "/"
+        pages.append(SitePage(source, url))
+    return pages + [SitePage(None, "404.html")]
+
+
+# ---------------------------------------------------------------------------
+# Formulas in the source
+
+DISPLAY = re.compile(r"\$\$.+?\$\$|\\\[.+?\\\]|^[ \t]*\\begin\{([a-z]+\*?)\}.+?\\end\{\1\}", re.DOTALL | re.MULTILINE)
+INLINE = re.compile(r"\$(?:\\.|[^$\\])+?\$|\\\(.+?\\\)", re.DOTALL)
+CODE_SPAN = re.compile(r"(`+)(?!`).+?(?<!`)\1(?!`)", re.DOTALL)
+COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
+PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n")
+
+
+def formulas_in_markdown(text: str, where: str = "<text>") -> int:
+    """Formulas written in Markdown text, outside code: $$..$$ and \\[..\\] (display), $..$ and \\(..\\) (inline).
+
+    Deliberately looser than the Markdown extension that renders them: a formula
+    it would not recognise (`$ x $`, a `$` lost in a paragraph) still counts, so
+    the page shows fewer rendered formulas than the source has and the check fails.
+    """
+    lines = text.split("\n")
+    kept: list[str] = []
+    index = 0
+    while index < len(lines):
+        fence = docblocks.FENCE.match(lines[index])
+        if fence and fence["fence"]:
+            try:
+                index = docblocks._closing_fence(lines, index, fence) + 1
+            except docblocks.PageError as err:
+                raise docblocks.PageError(f"{where}: {err}") from None
+            kept.append("")
+            continue
+        kept.append(lines[index])
+        index += 1
+    prose = COMMENT.sub(" ", "\n".join(kept)).replace(r"\$", " ")
+    prose = "\n\n".join(CODE_SPAN.sub(" ", part) for part in PARAGRAPH_BREAK.split(prose))
+    display = sum(1 for _ in DISPLAY.finditer(prose))
+    return display + sum(len(INLINE.findall(part)) for part in PARAGRAPH_BREAK.split(DISPLAY.sub("\n\n", prose)))
+
+
+def formulas_in_source(page: SitePage) -> int:
+    """Formulas the page's source holds: after `--8<--` includes (Markdown) or in Markdown cells (labs)."""
+    if page.source is None:
+        return 0
+    name = page.source.relative_to(ROOT).as_posix()
+    if page.source.suffix == ".md":
+        return formulas_in_markdown("\n".join(docblocks.expand(page.source).lines), name)
+    import jupytext
+
+    notebook = jupytext.read(page.source)
+    return sum(formulas_in_markdown(cell.source, name) for cell in notebook.cells if cell.cell_type == "markdown")
+
+
+# ---------------------------------------------------------------------------
+# The page in the browser
+
+# One pass over the loaded page: formulas, KaTeX errors, raw TeX left in text,
+# images, and elements sticking out past the right edge of the screen.
+PAGE_STATE = r"""async () => {
+  await document.fonts.ready;
+  const content = document.querySelector(".md-content") || document.body;
+  const raw = [];
+  const walker = document.createTreeWalker(content, NodeFilter.SHOW_TEXT);
+  while (walker.nextNode()) {
+    const node = walker.currentNode;
+    if (node.parentElement.closest("pre, code, script, style, textarea, .katex")) continue;
+    if (/\$|\\\(|\\\[|\\begin\{/.test(node.nodeValue)) raw.push(node.nodeValue.trim().slice(0, 80));
+  }
+  const images = [];
+  for (const img of document.images) {
+    img.loading = "eager";
+    const loaded = await Promise.race([
+      img.decode().then(() => img.naturalWidth > 0, () => false),
+      new Promise((done) => setTimeout(() => done(false), 5000)),
+    ]);
+    if (!loaded) images.push(img.getAttribute("src").slice(0, 100));
+  }
+  const width = document.documentElement.clientWidth;
+  const describe = (el) => {
+    const classes = [...el.classList].slice(0, 2).map((c) => "." + c).join("");
+    const text = (el.textContent || "").trim().replace(/\s+/g, " ").slice(0, 50);
+    return `<${el.tagName.toLowerCase()}${classes}> ${Math.round(el.getBoundingClientRect().width)} px wide: "${text}"`;
+  };
+  // Culprits: elements that reach past the right edge while their parent does not,
+  // leaving out what a box clips (scrolling code, tables, formulas) and fixed layers.
+  const contained = (el) => {
+    for (let node = el.parentElement; node && node !== document.body; node = node.parentElement) {
+      const style = getComputedStyle(node);
+      if (style.overflowX !== "visible" || style.clip !== "auto" || style.position === "fixed") return true;
+    }
+    return getComputedStyle(el).position === "fixed";
+  };
+  const sticking = [];
+  if (document.documentElement.scrollWidth > width) {
+    for (const el of document.body.querySelectorAll("*")) {
+      const parent = el.parentElement;
+      if (el.getBoundingClientRect().right > width + 1 && parent.getBoundingClientRect().right <= width + 1
+          && !contained(el)) {
+        sticking.push(describe(el));
+      }
+    }
+  }
+  const inCode = [...content.querySelectorAll(".katex")]
+    .filter((el) => el.closest("pre, code, .clipboard-copy-txt"))
+    .map((el) => (el.querySelector("annotation") || el).textContent.slice(0, 40));
+  return {
+    formulas: content.querySelectorAll(".katex").length,
+    inCode: inCode.slice(0, 5),
+    katexErrors: document.querySelectorAll(".katex-error").length,
+    raw: raw.slice(0, 5),
+    images,
+    width,
+    scrollWidth: document.documentElement.scrollWidth,
+    sticking: sticking.slice(0, 5),
+  };
+}"""
+
+
+# The lowest contrast between a formula (or a coloured part of one) and what is
+# behind it, in the colour scheme the page shows now; WCAG AA asks 4.5:1 of text.
+FORMULA_CONTRAST = r"""(scheme) => {
+  if (document.body.getAttribute("data-md-color-scheme") !== scheme) {
+    // Switch as Material's toggle does, with no transition: colours would be read half-way.
+    const still = document.createElement("style");
+    still.id = "no-transitions";
+    still.textContent = "*, *::before, *::after { transition: none !important }";
+    document.head.append(still);
+    document.body.setAttribute("data-md-color-scheme", scheme);
+  }
+  const rgba = (css) => {
+    const m = css.match(/^rgba?\(([^)]+)\)$/);
+    if (!m) return null;
+    const v = m[1].split(/[\s,\/]+/).filter(Boolean).map(Number);
+    return [v[0], v[1], v[2], v.length > 3 ? v[3] : 1];
+  };
+  const over = (top, below) => [0, 1, 2].map((i) => top[i] * top[3] + below[i] * (1 - top[3]));
+  const luminance = (rgb) => {
+    const [r, g, b] = rgb.map((x) => { x /= 255; return x <= 0.04045 ? x / 12.92 : ((x + 0.055) / 1.055) ** 2.4; });
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+  };
+  const background = (el) => {
+    const chain = [];
+    for (let node = el; node; node = node.parentElement) chain.unshift(getComputedStyle(node).backgroundColor);
+    return chain.reduce((below, css) => { const c = rgba(css); return c ? over(c, below) : below; }, [255, 255, 255]);
+  };
+  let worst = null;
+  const elements = document.querySelectorAll(".md-content .katex, .md-content .katex [style*='color']");
+  for (const el of elements) {
+    const fg = rgba(getComputedStyle(el).color);
+    if (!fg) return { ratio: 0, tex: `unreadable colour ${getComputedStyle(el).color}` };
+    const bg = background(el);
+    const [a, b] = [luminance(over(fg, bg)), luminance(bg)];
+    const ratio = (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+    if (!worst || ratio < worst.ratio) {
+      const formula = el.closest(".katex");
+      worst = { ratio, tex: (formula.querySelector("annotation") || formula).textContent.slice(0, 60) };
+    }
+  }
+  return worst;
+}"""
+SCHEMES = {"light": "default", "dark": "slate"}  # Material's names for the two palettes
+MIN_CONTRAST = 4.5
+
+
+def formula_contrast(page) -> dict[str, dict | None]:
+    """The worst formula contrast in each colour scheme; the page is left in the scheme it showed."""
+    shown = page.evaluate("document.body.getAttribute('data-md-color-scheme')")
+    worst = {name: page.evaluate(FORMULA_CONTRAST, scheme) for name, scheme in SCHEMES.items()}
+    page.evaluate(
+        """(scheme) => {
+          document.body.setAttribute("data-md-color-scheme", scheme);
+          document.getElementById("no-transitions")?.remove();
+        }""",
+        shown,
+    )
+    return worst
+
+
+class Recorder:
+    """Console errors, failed and foreign requests of one page, as they happen."""
+
+    def __init__(self, page, origin: str) -> None:
+        self.origin = origin
+        self.console: list[str] = []
+        self.failed: list[str] = []
+        self.foreign: list[str] = []
+        self.pending: set = set()
+        page.on("console", self._console)
+        page.on("pageerror", lambda error: self.console.append(f"uncaught {error}"))
+        page.on("request", self._request)
+        page.on("requestfinished", lambda request: self.pending.discard(request))
+        page.on("requestfailed", self._failed)
+        page.on("response", self._response)
+
+    def _console(self, message) -> None:
+        if message.type == "error":
+            where = message.location.get("url", "")
+            self.console.append(f"{message.text}" + (f" (at {where})" if where else ""))
+
+    def _foreign(self, url: str) -> bool:
+        return urlsplit(url).scheme in ("http", "https", "ws", "wss") and not url.startswith(self.origin)
+
+    def _request(self, request) -> None:
+        self.pending.add(request)
+        if self._foreign(request.url):
+            self.foreign.append(f"{request.resource_type} {request.url}")
+
+    def _failed(self, request) -> None:
+        self.pending.discard(request)
+        if not self._foreign(request.url):  # those are reported once, as foreign
+            self.failed.append(f"{request.url} ({request.failure})")
+
+    def _response(self, response) -> None:
+        if response.status >= 400:
+            self.failed.append(f"{response.url} (HTTP {response.status})")
+
+    def take(self) -> list[str]:
+        """The problems recorded so far, as sentences; the record starts again empty."""
+        found = [f"console error: {text}" for text in self.console]
+        found += [f"request failed: {text}" for text in self.failed]
+        found += [f"request to another host: {text}" for text in self.foreign]
+        self.console, self.failed, self.foreign = [], [], []
+        return found
+
+    def settle(self, page, timeout: float = 3.0) -> None:
+        """Wait for requests started after `load` (search index, fonts) to end."""
+        deadline = time.monotonic() + timeout
+        while self.pending and time.monotonic() < deadline:
+            page.wait_for_timeout(20)
+
+
+class OpenPage:
+    """A page loaded in a new tab of `context` (a phone), its requests and console recorded."""
+
+    def __init__(self, context, base_url: str, url: str) -> None:
+        self.tab = context.new_page()
+        self.recorder = Recorder(self.tab, base_url.rstrip("/"))
+        # Returns once the page starts to arrive; the browser loads it while the
+        # caller does other work (`wait` waits for the load event).
+        self.response = self.tab.goto(base_url + url, wait_until="commit")
+
+    def wait(self) -> OpenPage:
+        self.tab.wait_for_load_state("load")
+        self.tab.bring_to_front()  # a tab behind another gets no animation frames: clicks would stall
+        return self
+
+    def problems(self, expected_formulas: int) -> dict[str, list[str]]:
+        """Look at a phone width, widen to a desktop, look again; every problem as a sentence.
+
+        Requests and console messages are reported under the width during which
+        they happened; formula contrast is measured at the desktop width, in both schemes.
+        """
+        problems: dict[str, list[str]] = {}
+        for screen, size in (("phone", PHONE["viewport"]), ("desktop", DESKTOP["viewport"])):
+            self.tab.set_viewport_size(size)
+            found = problems[screen] = []
+            if screen == "phone" and (self.response is None or self.response.status != 200):
+                found.append(f"the page answered {self.response.status if self.response else 'nothing'}")
+            state = self.tab.evaluate(PAGE_STATE)
+            self.recorder.settle(self.tab)
+            found += self.recorder.take()
+            found += _state_problems(state, expected_formulas)
+        for scheme, worst in formula_contrast(self.tab).items():
+            if worst and worst["ratio"] < MIN_CONTRAST:
+                problems["desktop"].append(
+                    f"formulas are hard to read in the {scheme} scheme: contrast "
+                    f"{worst['ratio']:.2f}:1 (at least {MIN_CONTRAST}:1) for {worst['tex']!r}"
+                )
+        return problems
+
+    def close(self) -> None:
+        self.tab.close()
+
+
+def inspect(context, base_url: str, url: str, expected_formulas: int) -> dict[str, list[str]]:
+    """The problems of one page, for "phone" and "desktop" (see OpenPage.problems)."""
+    page = OpenPage(context, base_url, url).wait()
+    try:
+        return page.problems(expected_formulas)
+    finally:
+        page.close()
+
+
+def smallest_page_with_formulas(site: Path) -> Path:
+    """The built page (index.html) with the fewest bytes among those that show formulas."""
+    pages = [p for p in site.glob("*/index.html") if 'class="katex"' in p.read_text(encoding="utf-8")]
+    pages += [p for p in site.glob("*/*/index.html") if 'class="katex"' in p.read_text(encoding="utf-8")]
+    return min(pages, key=lambda p: p.stat().st_size)
+
+
+def _state_problems(state: dict, expected_formulas: int) -> list[str]:
+    problems = []
+    if state["formulas"] != expected_formulas:
+        problems.append(
+            f"{expected_formulas} formulas in the source, {state['formulas']} rendered on the page"
+            + (f"; raw TeX in the text: {state['raw']}" if state["raw"] else "")
+            + (f"; rendered inside code: {state['inCode']}" if state["inCode"] else "")
+        )
+    if state["katexErrors"]:
+        problems.append(f"{state['katexErrors']} KaTeX error element(s) on the page")
+    problems += [f"image does not load: {src}" for src in state["images"]]
+    if state["scrollWidth"] > state["width"]:
+        problems.append(
+            f"the page is {state['scrollWidth']} px wide on a {state['width']} px screen; sticking out: "
+            + "; ".join(state["sticking"])
+        )
+    return problems

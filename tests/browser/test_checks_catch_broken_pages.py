@@ -1,0 +1,102 @@
+"""The reader checks fail on a broken page: each defect is put into a copy of a built page.
+
+A copy of a real page, served like the site, once as it is (plus a wide Markdown
+table, which must scroll in its own box) and once with every defect below; each
+test looks for its own defect in what `inspect` reports.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+
+import markdown
+import pytest
+
+import static_server
+from browser.reader import formulas_in_markdown, inspect, smallest_page_with_formulas
+
+CELLS = "".join(f"<td>{value:.9f}</td>" for value in range(1, 6))  # about 560 px: wider than a phone
+# What a Markdown table becomes; Material puts it in a box that scrolls.
+WIDE_MARKDOWN_TABLE = f"<table><tr>{CELLS * 3}</tr></table>"
+DEFECTS = {
+    "unrendered formula": "<p>Unrendered: $x^2 + 1$</p>",
+    "KaTeX error": '<span class="katex-error" title="ParseError">\\frac{1}</span>',
+    "external script": '<script src="https://cdn.example.org/library.js"></script>',
+    "console error": '<script>console.error("deliberately broken")</script>',
+    "uncaught exception": "<script>undefinedFunction()</script>",
+    "overflowing table": f'<table class="results"><tr>{CELLS}</tr></table>',
+    "missing image": '<img src="missing-figure.png" alt="a figure">',
+}
+
+
+@pytest.fixture(scope="module")
+def readings(site, phone, tmp_path_factory):
+    """(problems of the intact copy, problems of the broken copy), each {"phone": [...], "desktop": [...]}."""
+    original = smallest_page_with_formulas(site)
+    html = original.read_text(encoding="utf-8")
+    formulas = html.count('<span class="katex">')
+    root = tmp_path_factory.mktemp("broken-site")
+    for folder in ("assets", "search"):
+        shutil.copytree(site / folder, root / folder)
+    for page in ("index.html", "404.html"):
+        shutil.copy(site / page, root / page)
+    # Copies at the depth of the original, so that its relative links still work.
+    section = original.parent.parent.relative_to(site)
+    pages = {
+        "intact": html.replace("</article>", WIDE_MARKDOWN_TABLE + "</article>", 1),
+        "broken": html.replace("</article>", "".join(DEFECTS.values()) + "</article>", 1),
+    }
+    for name, text in pages.items():
+        (root / section / name).mkdir(parents=True)
+        (root / section / name / "index.html").write_text(text, encoding="utf-8")
+    with static_server.serve(root) as base_url:
+        return (
+            inspect(phone, base_url, (section / "intact").as_posix() + "/", formulas),
+            # The source of the broken page would have one formula more than it renders.
+            inspect(phone, base_url, (section / "broken").as_posix() + "/", formulas + 1),
+        )
+
+
+def found(problems: dict[str, list[str]], screen: str, pattern: str) -> bool:
+    return any(re.search(pattern, problem) for problem in problems[screen])
+
+
+def test_the_intact_page_passes_and_its_wide_markdown_table_scrolls_in_its_box(readings):
+    intact, _ = readings
+    assert intact == {"phone": [], "desktop": []}, intact
+
+
+@pytest.mark.parametrize(
+    ("defect", "pattern"),
+    [
+        ("unrendered formula", r"^(\d+) formulas in the source, (?!\1)\d+ rendered.*raw TeX.*x\^2 \+ 1"),
+        ("KaTeX error", r"^1 KaTeX error element"),
+        ("external script", r"^request to another host: script https://cdn\.example\.org/library\.js"),
+        ("console error", r"^console error: deliberately broken"),
+        ("uncaught exception", r"^console error: uncaught .*undefinedFunction"),
+        ("missing image", r"^image does not load: missing-figure\.png"),
+        ("missing image", r"^request failed: .*missing-figure\.png \(HTTP 404\)"),
+    ],
+)
+def test_a_defect_is_reported(readings, defect, pattern):
+    _, broken = readings
+    assert found(broken, "phone", pattern), f"{defect} not reported; the report was {broken['phone']}"
+
+
+def test_an_overflowing_table_is_reported_on_a_phone_only(readings):
+    _, broken = readings
+    assert found(broken, "phone", r"^the page is \d+ px wide on a 390 px screen; sticking out: <table\.results>")
+    assert not found(broken, "desktop", r"px wide on a"), broken["desktop"]
+
+
+def test_the_source_count_sees_a_formula_the_renderer_misses():
+    # `$ b $` (a space inside the dollars) is not math to the Markdown extension:
+    # it stays raw text on the page, so the page shows one formula fewer than the source.
+    text = "Both $a$ and $ b $ are formulas to the author."
+    rendered = markdown.markdown(text, extensions=["pymdownx.arithmatex"], extension_configs={
+        "pymdownx.arithmatex": {"generic": True}})
+    assert rendered.count('class="arithmatex"') == 1, rendered
+    assert formulas_in_markdown(text) == 2
+    assert formulas_in_markdown("```python\nprint('$x$')\n```\n`$y$` costs \\$5 <!-- $z$ -->") == 0
+    assert formulas_in_markdown("$$\n\\begin{aligned} a &= b \\end{aligned}\n$$\n\n\\[ c \\] and \\( d \\)") == 3

@@ -1,0 +1,125 @@
+"""Every page in a real browser, as a reader meets it on a phone and on a desktop.
+
+Each page is loaded once and both tests below look at that load: first what the
+reader sees (`reader.OpenPage.problems`), then the copy buttons of a sample of
+its code blocks: the first block and the last one inside an admonition (where
+exercise solutions are; the last block when there is none). The copied text
+runs in a fresh Python process and must print what the page shows. The blocks'
+own tests (tests/test_pages.py) run every block; this checks what the button
+gives the reader.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+import docblocks
+from browser.reader import OpenPage, formulas_in_source, site_pages
+
+PAGES = site_pages()
+
+
+@pytest.fixture(scope="module")
+def loading(phone, base_url):
+    """Pages whose load has started: while one page is checked, the next one loads."""
+    started: dict[str, OpenPage] = {}
+    yield started
+    for page in started.values():
+        page.close()
+
+
+@pytest.fixture(scope="module", params=PAGES, ids=[page.name for page in PAGES])
+def opened(request, loading, phone, base_url, site):
+    """(page, OpenPage): one load per page, shared by the tests of this module."""
+    page = request.param
+    assert (site / page.url).is_file() or (site / page.url / "index.html").is_file(), f"{page.url} was not built"
+    following = PAGES[(PAGES.index(page) + 1) % len(PAGES)].url
+    loaded = loading.pop(page.url, None) or OpenPage(phone, base_url, page.url)
+    if following not in loading:
+        loading[following] = OpenPage(phone, base_url, following)
+    yield page, loaded.wait()
+    loaded.close()
+
+
+def test_page_reads_well(opened):
+    page, loaded = opened
+    problems = loaded.problems(formulas_in_source(page))
+    report = [f"on a {screen}: {problem}" for screen, found in problems.items() for problem in found]
+    assert not report, f"{page.url}:\n  " + "\n  ".join(report)
+
+
+# The block whose code is `code`, and the output the page shows after it (the
+# expected-output comment, then the output block), or "" when it shows none.
+LOCATE = r"""(code) => {
+  // Compared without blank lines: the block parser drops them from the code it hands over.
+  const clean = (text) => text.split("\n").map((line) => line.trimEnd()).filter(Boolean).join("\n");
+  const blocks = [...document.querySelectorAll(".md-content pre > code")];
+  const index = blocks.findIndex((el) => clean(el.textContent) === clean(code));
+  if (index < 0) return null;
+  const pre = blocks[index].parentElement;
+  for (let d = pre.closest("details"); d; d = d.parentElement.closest("details")) d.open = true;
+  let shown = "";
+  for (let node = pre.closest(".highlight").nextSibling; node; node = node.nextSibling) {
+    if (node.nodeType === Node.ELEMENT_NODE) break;
+    if (node.nodeType === Node.COMMENT_NODE && node.data.includes("pytest-codeblocks:expected-output")) {
+      let output = node.nextSibling;
+      while (output.nodeType !== Node.ELEMENT_NODE) output = output.nextSibling;
+      shown = output.querySelector("code").textContent;
+      break;
+    }
+  }
+  return { index, shown };
+}"""
+
+
+def sample(blocks: list[docblocks.Block]) -> list[docblocks.Block]:
+    runnable = [block for block in blocks if not block.skip_reason]
+    nested = [block for block in runnable if block.indent]
+    chosen = runnable[:1] + (nested[-1:] or runnable[-1:])
+    return list({block.name: block for block in chosen}.values())
+
+
+def test_copy_button_gives_code_that_prints_what_the_page_shows(opened, tmp_path):
+    page, loaded = opened
+    if page.source is None or page.source.suffix != ".md":
+        pytest.skip(f"{page.url} is not a Markdown page")
+    blocks = sample(docblocks.collect(page.source))
+    if not blocks:
+        pytest.skip(f"{page.url} has no Python block")
+    tab, runs = loaded.tab, []
+    for block in blocks:
+        found = tab.evaluate(LOCATE, block.code)
+        assert found, f"{block.name}: the block is not on the page as its source says"
+        pre = tab.locator(".md-content pre").nth(found["index"])
+        tab.evaluate("navigator.clipboard.writeText('')")
+        pre.hover()
+        pre.locator("button[data-md-type=copy]").click()
+        copied = tab.evaluate("navigator.clipboard.readText()")
+        assert copied.strip(), f"{block.name}: the copy button copied nothing"
+        folder = tmp_path / f"block-{len(runs)}"
+        folder.mkdir()
+        (folder / "copied.py").write_text(copied, encoding="utf-8")
+        # Started now and collected below, so the blocks run side by side.
+        process = subprocess.Popen(
+            [sys.executable, "-I", "-W", "error", "copied.py"],
+            cwd=folder, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        )
+        runs.append((block, found["shown"], process))
+    failures = []
+    for block, shown, process in runs:
+        printed, errors = process.communicate(timeout=120)
+        if process.returncode != 0:
+            failures.append(f"{block.name}: the copied code fails:\n{errors.strip()[-1500:]}")
+        elif docblocks.normalise(printed) != docblocks.normalise(shown):
+            failures.append(f"{block.name}: the copied code prints\n{printed}\nbut the page shows\n{shown}")
+    assert not failures, "\n\n".join(failures)
+
+
+def test_every_built_page_is_checked(site):
+    built = {path.relative_to(site).parent.as_posix() for path in site.rglob("index.html")}
+    checked = {page.url.rstrip("/") or "." for page in PAGES}
+    # Generated notebooks and assets are not pages; every index.html is.
+    assert built <= checked, f"pages built but not checked: {sorted(built - checked)}"

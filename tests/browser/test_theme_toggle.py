@@ -1,0 +1,39 @@
+"""The light/dark toggle switches the colour scheme, the choice is kept, and formulas stay readable."""
+
+from __future__ import annotations
+
+from browser.reader import DESKTOP, FORMULA_CONTRAST, MIN_CONTRAST, smallest_page_with_formulas
+
+SETTLED = "document.getAnimations().every((animation) => animation.playState !== 'running')"
+
+
+def test_toggle_switches_scheme_and_formulas_stay_readable(browser, base_url, site):
+    # Any page with formulas shows the toggle at work (every page's formulas are
+    # measured in both schemes by test_pages_in_browser); the smallest loads fastest.
+    url = smallest_page_with_formulas(site).parent.relative_to(site).as_posix() + "/"
+    context = browser.new_context(**DESKTOP, color_scheme="light")
+    tab = context.new_page()
+    try:
+        tab.goto(base_url + url)
+        scheme = lambda: tab.evaluate("document.body.getAttribute('data-md-color-scheme')")  # noqa: E731
+        background = lambda: tab.evaluate("getComputedStyle(document.body).backgroundColor")  # noqa: E731
+        assert scheme() == "default", "a reader who prefers light colours gets the light scheme"
+        light_background = background()
+        seen = {}
+        for expected, label in (("slate", "Switch to dark mode"), ("default", "Switch to light mode")):
+            toggle = tab.locator("form[data-md-component=palette] label:visible")
+            assert toggle.get_attribute("title") == label, toggle.get_attribute("title")
+            toggle.click()
+            tab.wait_for_function(f"document.body.getAttribute('data-md-color-scheme') === '{expected}'")
+            tab.wait_for_function(SETTLED)
+            seen[expected] = (background(), tab.evaluate(FORMULA_CONTRAST, expected))
+            if expected == "slate":
+                tab.reload()
+                assert scheme() == "slate", "the chosen scheme is kept on the next page load"
+        assert seen["slate"][0] != light_background, f"the dark scheme left the background at {light_background}"
+        assert seen["default"][0] == light_background
+        for name, (_, worst) in seen.items():
+            assert worst is not None, f"{url} shows no formula"
+            assert worst["ratio"] >= MIN_CONTRAST, f"{url}, scheme {name}: formula contrast {worst}"
+    finally:
+        context.close()
