@@ -1,10 +1,9 @@
 """The identity catalogue page, reference/identities.md, generated at build time.
 
 The catalogue lives in snippets/catalogue/identities.py, one entry per
-identity, written in the expression language of snippets/catalogue/expressions.py;
-snippets/catalogue/checks.py turns each entry into a copyable NumPy check (with
-the helpers of snippets/catalogue/numerics.py) and checks it with SymPy
-(tests/test_catalogue.py runs both). This hook writes the page from the same
+identity, with the code that turns each entry into a copyable NumPy check
+(copying helpers from snippets/catalogue/numerics.py) and checks it with SymPy;
+tests/test_catalogue.py runs both. This hook writes the page from the same
 entries: grouped tables, notes, and each row's check in a collapsed block.
 
 Formulas are left as $...$ for hooks/render_math.py, so a formula KaTeX cannot
@@ -22,20 +21,19 @@ from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import File, Files
 
 ROOT = Path(__file__).resolve().parent.parent
-CATALOGUE = ROOT / "snippets" / "catalogue"
-MODULES = ("expressions", "numerics", "identities", "checks")
+CATALOGUE_DIR = ROOT / "snippets" / "catalogue"
+MODULE = "identities"
 PAGE_URI = "reference/identities.md"
 SOURCE_URI = "snippets/catalogue/identities.py"
 
 
 def load():
-    """The catalogue's modules, imported afresh (so that `mkdocs serve` sees edits)."""
-    for name in MODULES:
-        sys.modules.pop(name, None)
-    if str(CATALOGUE) not in sys.path:
-        sys.path.insert(0, str(CATALOGUE))
+    """The catalogue module, imported afresh (so that `mkdocs serve` sees edits)."""
+    sys.modules.pop(MODULE, None)
+    if str(CATALOGUE_DIR) not in sys.path:
+        sys.path.insert(0, str(CATALOGUE_DIR))
     try:
-        return importlib.import_module("identities"), importlib.import_module("checks")
+        return importlib.import_module(MODULE)
     except Exception as err:  # noqa: BLE001 - any error in the catalogue stops the build, named
         raise PluginError(f"{SOURCE_URI}: the catalogue cannot be loaded: {type(err).__name__}: {err}") from err
 
@@ -68,7 +66,7 @@ def definitions(entry) -> list[str]:
     found = []
     exprs = entry.expressions()
     shown = entry.out.tex() if entry.out is not None else None
-    for named in checks_module.named_values(exprs):
+    for named in catalogue.named_values(exprs):
         if named.tex() != shown:  # y = tanh(x) is already the row's function
             found.append(math(named.definition_tex()))
     for e in exprs:
@@ -106,7 +104,7 @@ def gradient_cell(entry) -> str:
 
 
 def lecture_cell(entry, files: Files) -> str:
-    title = identities_module.LECTURES[entry.lecture]
+    title = catalogue.LECTURES[entry.lecture]
     uri = f"lectures/{entry.lecture}.md"
     if files.get_file_from_path(uri) is None:
         return title  # the lecture is not written yet: name it; the link appears once it exists
@@ -129,7 +127,7 @@ def check_title(entry) -> str:
 
 
 def check_block(entry) -> str:
-    code = checks_module.copyable_check(entry)
+    code = catalogue.copyable_check(entry)
     sizes = ", ".join("(" + ", ".join(map(str, case)) + ")" for case in entry.cases) \
         if len(entry.dims) > 1 else ", ".join(str(case[0]) for case in entry.cases)
     lines = [f'<a id="check-{entry.number}"></a>', "", f'??? example "{check_title(entry)}"', ""]
@@ -230,12 +228,12 @@ the tests show it.
 
 
 def render(files: Files) -> str:
-    catalogue = identities_module.CATALOGUE
-    parts = [INTRO.format(count=len(catalogue), source=SOURCE_URI,
-                          vec_row=identities_module.by_key("vec-product").number,
-                          flat_row=identities_module.by_key("flat-product").number)]
-    for group, (title, intro) in identities_module.GROUPS.items():
-        entries = [e for e in catalogue if e.group == group]
+    every = catalogue.CATALOGUE
+    parts = [INTRO.format(count=len(every), source=SOURCE_URI,
+                          vec_row=catalogue.by_key("vec-product").number,
+                          flat_row=catalogue.by_key("flat-product").number)]
+    for group, (title, intro) in catalogue.GROUPS.items():
+        entries = [e for e in every if e.group == group]
         if not entries:
             continue
         parts.append(f"## {title}\n\n{intro}\n")
@@ -268,19 +266,18 @@ def render(files: Files) -> str:
     return "\n".join(parts)
 
 
-identities_module = None
-checks_module = None
+catalogue = None  # the module snippets/catalogue/identities.py, loaded by on_files
 
 
 def on_config(config):
     # `mkdocs serve` rebuilds when the catalogue's source changes.
-    config.watch.append(str(CATALOGUE))
+    config.watch.append(str(CATALOGUE_DIR))
     return config
 
 
 def on_files(files: Files, config) -> Files:
-    global identities_module, checks_module
-    identities_module, checks_module = load()
+    global catalogue
+    catalogue = load()
     try:
         content = render(files)
     except PluginError:
@@ -293,7 +290,8 @@ def on_files(files: Files, config) -> Files:
 
 def on_page_context(context, page, config, nav):
     """The page's "edit" button opens the catalogue's source, not a page that does not exist."""
-    if page.file.src_uri == PAGE_URI and page.edit_url and config.edit_uri:
+    # MkDocs gives a generated page no edit_url.
+    if page.file.src_uri == PAGE_URI and config.repo_url and config.edit_uri:
         edit_uri = config.edit_uri
         base = edit_uri[: -len("docs/")] if edit_uri.endswith("docs/") else edit_uri
         page.edit_url = config.repo_url.rstrip("/") + "/" + base.lstrip("/") + SOURCE_URI

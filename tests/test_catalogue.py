@@ -27,9 +27,10 @@ import docblocks
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "snippets" / "catalogue"))
 
-import checks  # noqa: E402
-import expressions as ex  # noqa: E402
 import identities  # noqa: E402
+
+# One module holds the expression language, the entries and the checks.
+ex = checks = identities
 
 CATALOGUE = identities.CATALOGUE
 KEYS = [entry.key for entry in CATALOGUE]
@@ -311,7 +312,7 @@ def files_with(*uris: str) -> Files:
 
 
 def test_page_lists_every_identity_with_its_check(hook):
-    hook.identities_module, hook.checks_module = hook.load()
+    hook.catalogue = hook.load()
     page = hook.render(files_with())
     for entry in CATALOGUE:
         assert f"[{entry.number}](#check-{entry.number})" in page, entry.key
@@ -323,7 +324,7 @@ def test_page_lists_every_identity_with_its_check(hook):
 
 
 def test_rows_link_to_lectures_only_once_they_exist(hook):
-    hook.identities_module, hook.checks_module = hook.load()
+    hook.catalogue = hook.load()
     entry = by_key("inverse")
     assert hook.lecture_cell(entry, files_with()) == identities.LECTURES["matrix-functions"]
     linked = hook.lecture_cell(entry, files_with("lectures/matrix-functions.md"))
@@ -331,19 +332,19 @@ def test_rows_link_to_lectures_only_once_they_exist(hook):
 
 
 def test_a_formula_that_would_split_a_table_row_stops_the_build(hook):
-    hook.identities_module, hook.checks_module = hook.load()
+    hook.catalogue = hook.load()
     broken = dataclasses.replace(by_key("norm"), assumptions=(r"$|x| > 0$",))
-    original = list(hook.identities_module.CATALOGUE)
-    hook.identities_module.CATALOGUE[:] = [broken if e.key == "norm" else e for e in original]
+    original = list(hook.catalogue.CATALOGUE)
+    hook.catalogue.CATALOGUE[:] = [broken if e.key == "norm" else e for e in original]
     try:
         with pytest.raises(PluginError, match="'norm'.*split its table row"):
             hook.render(files_with())
     finally:
-        hook.identities_module.CATALOGUE[:] = original
+        hook.catalogue.CATALOGUE[:] = original
 
 
 def test_every_formula_on_the_page_renders_with_katex(hook):
-    hook.identities_module, hook.checks_module = hook.load()
+    hook.catalogue = hook.load()
     page = hook.render(files_with())
     prose = re.sub(r"```python.*?```", "", page, flags=re.DOTALL)
     prose = re.sub(r"`[^`\n]*`", "", prose)
