@@ -130,7 +130,7 @@ def check_block(entry) -> str:
     code = catalogue.copyable_check(entry)
     sizes = ", ".join("(" + ", ".join(map(str, case)) + ")" for case in entry.cases) \
         if len(entry.dims) > 1 else ", ".join(str(case[0]) for case in entry.cases)
-    lines = [f'<a id="check-{entry.number}"></a>', "", f'??? example "{check_title(entry)}"', ""]
+    lines = [f'??? example "{check_title(entry)}"', ""]
     what = {
         "derivative": "central differences along three random directions",
         "equality": "both sides",
@@ -141,7 +141,8 @@ def check_block(entry) -> str:
     if entry.symbolic_limit:
         text += f" The SymPy check {'stops at 2 &times; 2' if entry.symbolic else 'is left out'}: " \
                 f"{entry.symbolic_limit}."
-    lines += ["    " + text, "", "    ```python"]
+    # The id inside the block: Material opens a closed block that holds the target of a link.
+    lines += ["    " + text, f"    {{: #check-{entry.number} }}", "", "    ```python"]
     lines += [("    " + line) if line else "" for line in code.rstrip("\n").split("\n")]
     lines += ["    ```", ""]
     return "\n".join(lines)

@@ -316,7 +316,7 @@ def test_page_lists_every_identity_with_its_check(hook):
     page = hook.render(files_with())
     for entry in CATALOGUE:
         assert f"[{entry.number}](#check-{entry.number})" in page, entry.key
-        assert f'<a id="check-{entry.number}"></a>' in page, entry.key
+        assert f"{{: #check-{entry.number} }}" in page, entry.key
     assert page.count('??? example "Check ') == len(CATALOGUE)
     assert page.count("    ```python") == len(CATALOGUE)
     for title, _ in identities.GROUPS.values():
@@ -364,6 +364,9 @@ def test_the_built_page(site: Path):
     html = (site / "reference" / "identities" / "index.html").read_text(encoding="utf-8")
     assert html.count('class="identity-table"') == len(identities.GROUPS)
     assert html.count('<details class="example"') == len(CATALOGUE)
+    for entry in CATALOGUE:  # the id is inside its block, which a link to it opens
+        assert re.search(rf'<details class="example">\s*<summary>Check {entry.number}:.*?</summary>\s*'
+                         rf'<p id="check-{entry.number}">', html, re.DOTALL), entry.key
     for lecture in {e.lecture for e in CATALOGUE}:
         if (ROOT / "docs" / "lectures" / f"{lecture}.md").is_file():
             assert f'href="../../lectures/{lecture}/"' in html, lecture
@@ -373,3 +376,40 @@ def test_the_built_page(site: Path):
 def test_constants_render_as_written():
     assert ex.Const(Fraction(1, 2)).tex() == r"\tfrac{1}{2}" and ex.Const(Fraction(1, 2)).code() == "0.5"
     assert ex.Const(Fraction(1, 3)).code() == "1 / 3"
+
+
+def test_page_reads_well_on_a_phone_and_a_desktop(site: Path, hook):
+    """The reader checks of tests/browser, for this generated page; and at 390 px the page
+    keeps its width while each wide table scrolls in its own box."""
+    from browser import chromium
+    from browser.reader import PHONE, formulas_in_markdown, inspect
+
+    import static_server
+
+    path = chromium.executable()
+    if path is None:
+        pytest.skip(chromium.HOW_TO_INSTALL)
+    from playwright.sync_api import sync_playwright
+
+    hook.catalogue = hook.load()
+    expected = formulas_in_markdown(hook.render(files_with()), "reference/identities.md")
+    with static_server.serve(site) as url, sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=path, args=chromium.FLAGS)
+        try:
+            context = browser.new_context(**dict(PHONE, viewport={"width": 390, "height": 844}))
+            problems = inspect(context, url, "reference/identities/", expected)
+            assert not problems["phone"] and not problems["desktop"], problems
+            tab = context.new_page()
+            tab.goto(url + "reference/identities/")
+            widths = tab.evaluate("""() => ({
+                page: document.documentElement.scrollWidth,
+                screen: document.documentElement.clientWidth,
+                tables: [...document.querySelectorAll('.identity-table .md-typeset__scrollwrap')].map(
+                    (box) => [box.scrollWidth, box.clientWidth, getComputedStyle(box).overflowX]),
+            })""")
+            assert widths["page"] <= widths["screen"] == 390, widths
+            assert len(widths["tables"]) == len(identities.GROUPS)
+            # each table is wider than the screen and scrolls inside its box, formulas unbroken
+            assert all(inner > outer and scroll == "auto" for inner, outer, scroll in widths["tables"]), widths
+        finally:
+            browser.close()

@@ -1678,12 +1678,12 @@ def copyable_check(entry: Identity) -> str:
     parts += functions
     setup = ["rng = np.random.default_rng(0)"]
     if entry.kind != "equality":
-        setup.append(f"h = {STEP:.0e}  # central differences: truncation error ~h**2, rounding ~1e-16/h")
+        setup.append(f"h = {short(STEP)}  # central differences: truncation error ~h**2, rounding ~1e-16/h")
     setup.append("worst = 0.0")
     setup += header
     closing = [
-        f'assert worst < {tolerance}, f"relative error {{worst:.1e}}: the identity is wrong"',
-        f'print(f"worst relative error {{worst:.1e}} (below {tolerance:.0e}, as {method} allow)")',
+        f'assert worst < {short(tolerance)}, f"relative error {{worst:.1e}}: the identity is wrong"',
+        f'print(f"worst relative error {{worst:.1e}} (below {short(tolerance)}, as {method} allow)")',
     ]
     statements = [wrap_statement(line) for line in setup + body + closing]
     script = "\n\n\n".join(parts) + "\n\n\n" + "\n".join(statements) + "\n"
@@ -1691,6 +1691,11 @@ def copyable_check(entry: Identity) -> str:
     if too_long:
         raise ValueError(f"identity {entry.key}: generated lines too long: {too_long}")
     return script
+
+
+def short(number: float) -> str:
+    """1e-08 written as 1e-8."""
+    return f"{number:.0e}".replace("e-0", "e-")
 
 
 def run_check(source: str, name: str = "check") -> tuple[float, str]:
