@@ -222,9 +222,9 @@ random points, and fails unless the relative error is below $10^{{-8}}$
 is checked through $\inner{{\nabla f}}{{V}}$ and a pullback through
 $\inner{{\bar y}}{{\dd y}} = \inner{{\bar x}}{{V}}$; an equality must hold to
 $10^{{-12}}$. The SymPy check compares with the exact derivative along every
-coordinate direction, which together make the whole Jacobian. A mutated
-identity (a dropped transpose, a flipped sign, a missing factor) fails both;
-the tests show it.
+coordinate direction, which together make the whole Jacobian. The tests make
+every single wrong version of every row that a dropped transpose, a flipped
+sign or a missing factor gives, and each one fails the numerical check.
 """
 
 

@@ -253,7 +253,7 @@ class Dim(Expr):
         return self.name
 
     def code(self):
-        return f"{self.of.name}.shape[{self.axis}]"
+        return f"len({self.of.name})" if self.axis == 0 else f"{self.of.name}.shape[{self.axis}]"
 
     def sym(self, env):
         return sp.Integer(env[self.of.name].shape[self.axis])
@@ -331,7 +331,7 @@ class Add(Expr):
         out = []
         for index, term in enumerate(self._terms()):
             if isinstance(term, Neg):
-                out.append(("-" if index == 0 else " - ") + wrap_tex(term.children[0], MUL))
+                out.append(("-" if index == 0 else " - ") + wrap_tex(term.children[0], ADD + 1))
             else:
                 out.append(("" if index == 0 else " + ") + wrap_tex(term, ADD))
         return "".join(out)
@@ -404,6 +404,10 @@ class Mul(Expr):
         else:
             raise ShapeError(f"cannot multiply a {a.kind} by a {b.kind}: {a.tex()} times {b.tex()}")
 
+    def scales_by(self, e: Expr) -> bool:
+        """True for an inner product, such as s^T sbar, that scales this array product."""
+        return isinstance(e, Mul) and e.kind == SCALAR and e.operator() == "@" and self.kind != SCALAR
+
     def operator(self) -> str:
         a, b = self.children
         if SCALAR in (a.kind, b.kind):
@@ -423,18 +427,22 @@ class Mul(Expr):
         factors = []
 
         def collect(e):
-            if isinstance(e, Mul):
+            # A scalar such as s^T sbar that scales an array keeps its brackets: (s^T sbar) 1.
+            if isinstance(e, Mul) and not (e is not self and self.scales_by(e)):
                 collect(e.children[0])
                 collect(e.children[1])
             else:
                 factors.append(e)
 
         collect(self)
-        out = wrap_tex(factors[0], MUL + 1)
+        def bracketed(e):
+            return f"\\left({e.tex()}\\right)" if self.scales_by(e) else wrap_tex(e, MUL + 1)
+
+        out = bracketed(factors[0])
         for previous, factor in zip(factors, factors[1:]):
             # A thin space on each side of a differential keeps "A dX B" readable.
             gap = r"\," if is_differential(previous) or is_differential(factor) else " "
-            out += gap + wrap_tex(factor, MUL + 1)
+            out += gap + bracketed(factor)
         return out
 
     def code(self):
@@ -716,7 +724,10 @@ class Hadamard(Expr):
 
     def tex(self):
         a, b = self.children
-        return f"{wrap_tex(a, MUL + 1)} \\odot {wrap_tex(b, MUL + 1)}"
+        # associative: y \odot (1 - y) \odot dx needs no more brackets than that
+        left = a.tex() if isinstance(a, Hadamard) else wrap_tex(a, MUL + 1)
+        right = b.tex() if isinstance(b, Hadamard) else wrap_tex(b, MUL + 1)
+        return f"{left} \\odot {right}"
 
     def code(self):
         a, b = self.children
@@ -810,7 +821,7 @@ def sigmoid(a):
     a = lift(a)
     return Call("sigmoid", [a], a.kind, r"\sigma({0})", "sigmoid({0})", _elementwise(_sym_sigmoid),
                 helper="sigmoid", arg_kinds=[(SCALAR, VECTOR)],
-                where=r"$\sigma(t) = 1/(1 + e^{-t})$ entrywise")
+                where=r"$\sigma(v) = 1/(1 + e^{-v})$ entrywise")
 
 
 def _sym_softmax(v):
@@ -874,7 +885,7 @@ ASSUMED = {
     "invertible": "$@$ invertible",
     "spd": "$@$ symmetric positive definite",
     "symmetric": "$@$ symmetric",
-    "separated": "$@$ symmetric with distinct eigenvalues",
+    "separated": "$@$ symmetric",
     "probability": r"$\mathbf{1}^\T @ = 1$",
     "full-rank": "$@$ of full column rank",
 }
@@ -965,6 +976,9 @@ def default_cases(count: int) -> tuple:
 
 
 CATALOGUE: list[Identity] = []
+# Names the generated checks use for themselves; a formula may not use them.
+CHECK_NAMES = {"np", "rng", "h", "worst", "sizes", "fd", "errors", "report", "gradient", "back", "J", "claimed",
+               "f", "df", "grad", "pullback", "lhs", "rhs", "det_jacobian"}
 
 
 def add(**fields) -> Identity:
@@ -990,6 +1004,9 @@ def add(**fields) -> Identity:
     # Every tree must be well formed now, not when a reader opens the page.
     for e in entry.expressions():
         e.tex(), e.code()
+        for node in e.walk():
+            if isinstance(node, (Var, Named)) and node.name in CHECK_NAMES:
+                raise ValueError(f"{entry.key}: {node.name!r} is a name the generated check uses itself")
     CATALOGUE.append(entry)
     return entry
 
@@ -1146,7 +1163,8 @@ def build_catalogue() -> None:
     derivative("eigenvectors", "matrix", "Eigenvectors of a symmetric matrix", "matrix-functions",
                eigenvectors(Ssep), [Ssep], out=M("Q", ("_", "_")),
                df=Q_ @ had(inverse_gaps(Ssep), Q_.T @ Ssep.d() @ Q_),
-               assumptions=(r"$S = Q \Lambda Q^\T$ with $Q^\T Q = I$, eigenvalues ascending",),
+               assumptions=(r"distinct eigenvalues", r"$S = Q \Lambda Q^\T$ with $Q^\T Q = I$, eigenvalues "
+                                                             r"ascending"),
                note=r"Eigenvectors are fixed only up to sign, so a smooth choice of sign is assumed (the check "
                     r"makes each column sum to a positive number). Formulas that sum "
                     r"$q_j q_j^\T\,\dd S\,q_i / (\lambda_i - \lambda_j)$ over $j \ne i$ are this one, column by "
@@ -1327,7 +1345,6 @@ def build_catalogue() -> None:
     derivative("layer-norm", "nn", "Layer normalisation", "backpropagation", (x - mu_x * Ones(x)) / sig_x, [x, eps],
                df=(Eye(x) - Ones(x) @ Ones(x).T / n_ - y_ln @ y_ln.T / n_) @ x.d() / sig_x,
                vjp=(yb - (Ones(x).T @ yb / n_) * Ones(x) - (y_ln.T @ yb / n_) * y_ln) / sig_x, cotangent=yb,
-               assumptions=(r"$\varepsilon > 0$",),
                note=r"The variance divides by $n$, as layer and batch normalisation do (not by $n - 1$). Batch "
                     r"normalisation applies the same formula to each feature across the batch.")
 
@@ -1400,9 +1417,9 @@ def build_catalogue() -> None:
            note=r"The Jacobian permutes the entries: it swaps $X_{ij}$ and $X_{ji}$ for each of the $n(n-1)/2$ "
                 r"pairs $i < j$.")
     beta = S("beta", tex=r"\beta")
-    h_ = Named("h", tanh(w.T @ z + beta))
+    s_ = Named("s", tanh(w.T @ z + beta))
     jacdet("jacdet-planar-flow", "jacdet", "Planar flow", "jacobian-determinant", z + u * tanh(w.T @ z + beta),
-           1 + (1 - h_ ** 2) * (w.T @ u), [z, u, w, beta],
+           1 + (1 - s_ ** 2) * (w.T @ u), [z, u, w, beta],
            note=r"By the matrix determinant lemma (next row) the determinant costs $O(n)$, not $O(n^3)$; "
                 r"normalising flows rely on that for $\log\abs{\det J}$.")
     v_ = V("v")
@@ -1604,7 +1621,7 @@ def loop_header(entry: Identity) -> tuple[list[str], str]:
         values = ", ".join(str(case[0]) for case in entry.cases)
         return [f"for {dims[0]} in ({values}):" + comment], f"{dims[0]} = {{{dims[0]}}}"
     cases = ", ".join("(" + ", ".join(map(str, case)) + ")" for case in entry.cases)
-    label = "sizes " + ", ".join("{" + d + "}" for d in dims)
+    label = ", ".join(dims) + " = " + ", ".join("{" + d + "}" for d in dims)
     return [f"sizes = ({cases})" + comment, f"for {', '.join(dims)} in sizes:"], label
 
 
@@ -1646,7 +1663,8 @@ def copyable_check(entry: Identity) -> str:
             body.append(f'    errors["differential"] = relative_error(fd, [df({args}, {d}) for {d} in {d}s])')
         if entry.equation is not None:
             body.append(f"    {entry.out.name} = f({args})")
-            body.append(f'    errors["equation"] = relative_error([lhs({args}, {entry.out.name}, dY) for dY in fd],')
+            dy = entry.out.d().name
+            body.append(f'    errors["equation"] = relative_error([lhs({args}, {entry.out.name}, {dy}) for {dy} in fd],')
             body.append(f"                                        [rhs({args}, {d}) for {d} in {d}s])")
         if entry.grad is not None:
             body.append(f"    gradient = grad({args})  # <gradient, {d}> must equal the derivative")
@@ -1654,7 +1672,8 @@ def copyable_check(entry: Identity) -> str:
         if entry.vjp is not None:
             body.append("    ybar = rng.standard_normal(np.shape(fd[0]))  # a gradient with respect to the output")
             body.append(f"    back = pullback({args}, ybar)  # <ybar, df> must equal <back, {d}>")
-            body.append('    errors["pullback"] = relative_error([np.sum(ybar * dY) for dY in fd],')
+            dy = entry.out.d().name
+            body.append(f'    errors["pullback"] = relative_error([np.sum(ybar * {dy}) for {dy} in fd],')
             body.append(f"                                        [np.sum(back * {d}) for {d} in {d}s])")
         tolerance, method = CENTRAL_TOL, "central differences"
     elif entry.kind == "equality":
