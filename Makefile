@@ -43,6 +43,11 @@ audit: $(PY_STAMP) $(JS_STAMP) $(AUDIT_STAMP)
 offline: $(PY_STAMP) $(JS_TOOLS_STAMP)
 	$(BIN)/python publish/offline.py
 
+# The whole course as one PDF, dist/matrix-calculus-notes.pdf, printed by
+# headless Chromium from the print page of a strict build.
+pdf: build
+	$(BIN)/python publish/pdf.py --site site
+
 # Regenerate requirements.lock from the ranges in pyproject.toml.
 lock: $(PY_STAMP)
 	$(BIN)/uv pip compile pyproject.toml --universal --python-version 3.11 \

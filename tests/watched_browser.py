@@ -1,30 +1,22 @@
-"""Debian's headless Chromium for the browser tests, driven by Playwright.
+"""Chromium that refuses every request to another host and records what went wrong.
 
-Playwright never downloads a browser here (`playwright install` is not run):
-it drives /usr/bin/chromium. A `Watch` records what a page asked for that it
-should not have: a request to another host (which the context refuses), a
-file or page that failed to load, a script error.
+For pages read from file:// (the offline edition): the context lets through
+only local URLs, and a `Watch` collects the requests it refused, the files or
+pages that failed to load, and script errors. Where Chromium is and how it is
+started here come from browser/chromium.py, as for the other browser tests.
 """
 
 from __future__ import annotations
 
 import contextlib
-import shutil
-import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-CHROMIUM = "/usr/bin/chromium"
-FLAGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-LOCAL_SCHEMES = ("file:", "data:", "blob:", "about:")
+import pytest
+
+from browser import chromium
+
+LOCAL = ("file:", "data:", "blob:", "about:")
 
 
 @dataclass
@@ -34,7 +26,7 @@ class Watch:
     errors: list[str] = field(default_factory=list)  # script errors and console errors
 
     def watch(self, page) -> None:
-        page.on("requestfailed", lambda request: self._failed(request))
+        page.on("requestfailed", self._failed)
         page.on("response", lambda response: response.status >= 400 and self.failed.append(
             f"{response.status} {response.url}"))
         page.on("pageerror", lambda error: self.errors.append(str(error)))
@@ -44,22 +36,28 @@ class Watch:
         if request.url not in self.refused:
             self.failed.append(f"{request.url}: {request.failure}")
 
+    def clear(self) -> None:
+        for found in (self.refused, self.failed, self.errors):
+            found.clear()
+
     def problems(self) -> list[str]:
         return [f"asked another host for {url}" for url in self.refused] + self.failed + self.errors
 
 
 @contextlib.contextmanager
-def browser(allowed: tuple[str, ...] = LOCAL_SCHEMES, **options) -> Iterator[tuple[object, Watch]]:
-    """A fresh headless Chromium profile; requests to URLs outside `allowed` are refused and recorded."""
+def watched_context(allowed: tuple[str, ...] = LOCAL, **options) -> Iterator[tuple[object, Watch]]:
+    """A browser context in which requests outside `allowed` are refused and recorded."""
     from playwright.sync_api import sync_playwright
 
-    if not shutil.which(CHROMIUM):
-        raise RuntimeError(f"{CHROMIUM} is missing: `apt-get install chromium` (.ci/run does it)")
+    executable = chromium.executable()
+    if executable is None:
+        if chromium.in_ci():
+            pytest.fail(f"CI must run the browser tests. {chromium.HOW_TO_INSTALL}", pytrace=False)
+        pytest.skip(chromium.HOW_TO_INSTALL)
     watch = Watch()
-    with tempfile.TemporaryDirectory() as profile, sync_playwright() as playwright:
-        context = playwright.chromium.launch_persistent_context(
-            profile, executable_path=CHROMIUM, headless=True, args=FLAGS, **options
-        )
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=executable, args=chromium.FLAGS)
+        context = browser.new_context(**options)
 
         def route(route_request) -> None:
             url = route_request.request.url
@@ -75,3 +73,4 @@ def browser(allowed: tuple[str, ...] = LOCAL_SCHEMES, **options) -> Iterator[tup
             yield context, watch
         finally:
             context.close()
+            browser.close()

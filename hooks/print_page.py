@@ -1,0 +1,169 @@
+"""The whole course on one page, `print/index.html`, from which `make pdf` prints the PDF.
+
+The page is written after the build from the pages as the site rendered them
+(math already KaTeX HTML), in the order of the navigation: a title page, a
+table of contents, then every page as a chapter starting on a new sheet.
+Inside a chapter, ids get the chapter's prefix so that they stay unique, links
+to another page of the course become links inside the document, links to files
+point at them from print/, and collapsed blocks (exercise solutions) are open.
+
+It is a plain document with the theme's stylesheets, not a page of the theme:
+no header, navigation or scripts, and no search entry. Chromium lays out the
+theme's page frame around a document this long many times slower. Its own
+styles, for screen and paper, are in hooks/print_page.css.
+"""
+
+from __future__ import annotations
+
+import html
+import posixpath
+import re
+from pathlib import Path
+from urllib.parse import urlsplit
+
+PRINT_DIR = "print"
+STYLE = Path(__file__).resolve().parent / "print_page.css"
+ATTRIBUTE = re.compile(r'\b(?P<name>id|for|name|href|src|data-clipboard-target)="(?P<value>[^"]*)"')
+# The style sheets nbconvert repeats in every lab page: one copy is enough.
+REPEATED = re.compile(r"<style\b[^>]*>.*?</style>", re.DOTALL)
+# A printed page runs no script (the labs' copy buttons and widgets).
+SCRIPT = re.compile(r"<script\b[^>]*>.*?</script>", re.DOTALL)
+EDIT_BUTTON = re.compile(r'<a\b[^>]*class="md-content__button[^"]*"[^>]*>.*?</a>', re.DOTALL)
+
+
+def chapter_id(page) -> str:
+    path = page.file.src_uri.rsplit(".", 1)[0]
+    return "chapter-" + re.sub(r"[^A-Za-z0-9]+", "-", path).strip("-").lower()
+
+
+def _resolve(base_url: str, href: str) -> tuple[str, str] | None:
+    """A relative link of a page at base_url as (site path, fragment); None if it leaves the site."""
+    parts = urlsplit(href)
+    if parts.scheme or parts.netloc or href.startswith("/"):
+        return None
+    path = posixpath.normpath(posixpath.join(posixpath.dirname(base_url), parts.path)) if parts.path else base_url
+    path = "" if path == "." else path
+    if parts.path.endswith("/") and path:
+        path += "/"
+    return path, parts.fragment
+
+
+def chapter_html(page, chapters: dict[str, str], print_url: str) -> str:
+    """A page's rendered content, made to live inside the one print page."""
+    prefix = chapter_id(page) + "--"
+
+    def rewrite(match: re.Match) -> str:
+        name, value = match["name"], html.unescape(match["value"])
+        if name in ("id", "for", "name"):
+            return f'{name}="{prefix}{html.escape(value)}"'
+        if name == "data-clipboard-target":
+            return f'{name}="#{prefix}{html.escape(value[1:])}"' if value.startswith("#") else match.group(0)
+        if value.startswith("#"):
+            return f'{name}="#{prefix}{html.escape(value[1:])}"'
+        resolved = _resolve(page.url, value)
+        if resolved is None:
+            return match.group(0)
+        path, fragment = resolved
+        if path in chapters:
+            target = chapters[path]
+            return f'{name}="#{target}--{html.escape(fragment)}"' if fragment else f'{name}="#{target}"'
+        relative = posixpath.relpath(path or ".", posixpath.dirname(print_url) or ".")
+        return f'{name}="{html.escape(relative)}{"#" + html.escape(fragment) if fragment else ""}"'
+
+    content = SCRIPT.sub("", EDIT_BUTTON.sub("", page.content or ""))
+    content = ATTRIBUTE.sub(rewrite, content)
+    return re.sub(r"<details(?![^>]*\bopen\b)", "<details open", content)
+
+
+def sections(nav) -> list[tuple[str | None, list]]:
+    """The navigation's top level: (section title or None, its pages), in order."""
+    out: list[tuple[str | None, list]] = []
+    for item in nav.items:
+        if item.is_page:
+            out.append((None, [item]))
+        elif item.is_section:
+            pages, stack = [], list(reversed(item.children))
+            while stack:
+                child = stack.pop()
+                if child.is_page:
+                    pages.append(child)
+                elif child.is_section:
+                    stack.extend(reversed(child.children))
+            out.append((item.title, pages))
+    return out
+
+
+def stylesheets(config) -> list[str]:
+    """The theme's stylesheets (their names carry a hash) and the site's own, as URLs from print/."""
+    site = Path(config.site_dir)
+    theme = sorted(site.glob("assets/stylesheets/main.*.min.css")) + sorted(site.glob("assets/stylesheets/palette.*.min.css"))
+    urls = [path.relative_to(site).as_posix() for path in theme] + [str(url) for url in config.extra_css]
+    return [posixpath.relpath(url, PRINT_DIR) for url in urls]
+
+
+def document(config, nav) -> str:
+    print_url = f"{PRINT_DIR}/index.html"
+    parts = sections(nav)
+    pages = [page for _, section_pages in parts for page in section_pages]
+    chapters = {page.url: chapter_id(page) for page in pages}
+    contents, seen_blocks = [], set()
+
+    def once(match: re.Match) -> str:
+        if match.group(0) in seen_blocks:
+            return ""
+        seen_blocks.add(match.group(0))
+        return match.group(0)
+
+    for page in pages:
+        body = REPEATED.sub(once, chapter_html(page, chapters, print_url))
+        contents.append(f'<section class="print-chapter" id="{chapter_id(page)}">\n{body}\n</section>')
+
+    toc = []
+    for title, section_pages in parts:
+        entries = "".join(
+            f'<li><a href="#{chapter_id(p)}"><span class="print-toc__title">{html.escape(p.title or "")}</span>'
+            f'<span class="print-toc__page" data-chapter="{chapter_id(p)}"></span></a></li>'
+            for p in section_pages
+        )
+        toc.append(f'<li class="print-toc__section">{html.escape(title)}<ol>{entries}</ol></li>' if title else entries)
+    address = f'<p class="print-title__address">{html.escape(config.site_url)}</p>' if config.site_url else ""
+    links = "\n".join(f'<link rel="stylesheet" href="{html.escape(url)}">' for url in stylesheets(config))
+    palette = (config.theme.get("palette") or [{}])[0]
+    return f"""<!doctype html>
+<html lang="{config.theme.get("language", "en")}">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{html.escape(config.site_name)}: the whole course</title>
+{links}
+<style>
+{STYLE.read_text(encoding="utf-8")}</style>
+</head>
+<body dir="ltr" data-md-color-scheme="default" data-md-color-primary="{palette.get("primary", "indigo")}" data-md-color-accent="{palette.get("accent", "indigo")}">
+<main class="print-document md-typeset">
+<section class="print-title">
+<h1 class="print-title__name">{html.escape(config.site_name)}</h1>
+<p class="print-title__description">{html.escape(config.site_description or "")}</p>
+{address}
+</section>
+<nav class="print-toc" aria-label="Contents"><h2 id="contents">Contents</h2><ol>{"".join(toc)}</ol></nav>
+{chr(10).join(contents)}
+</main>
+</body>
+</html>
+"""
+
+
+_nav = None
+
+
+def on_nav(nav, config, files):
+    global _nav
+    _nav = nav
+    return nav
+
+
+def on_post_build(config) -> None:
+    target = Path(config.site_dir) / PRINT_DIR / "index.html"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(document(config, _nav), encoding="utf-8")

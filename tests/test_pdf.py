@@ -1,0 +1,158 @@
+"""The course PDF (`make pdf`): printed by headless Chromium from the built site's print page.
+
+The PDF is made from the session's strict build by publish/pdf.py (which
+fails if anything is wider than the sheet), then read back with pypdf: a
+title page, a table of contents whose page numbers are the pages the chapters
+start on, every page of the navigation as a chapter in teaching order, a page
+number on every sheet, formulas as KaTeX (its fonts, no TeX source), and code
+that is all there.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+
+import docblocks
+from conftest import ROOT
+from mkdocs.utils.yaml import yaml_load
+
+
+def load_publisher():
+    spec = importlib.util.spec_from_file_location("publish_pdf", ROOT / "publish" / "pdf.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+PDF = load_publisher()
+
+
+def nav_sources() -> list[str]:
+    """The pages of the navigation in mkdocs.yml, in teaching order."""
+    with open(ROOT / "mkdocs.yml", encoding="utf-8") as handle:
+        nav = yaml_load(handle)["nav"]
+    out, stack = [], list(reversed(nav))
+    while stack:
+        item = stack.pop()
+        value = next(iter(item.values())) if isinstance(item, dict) else item
+        if isinstance(value, list):
+            stack.extend(reversed(value))
+        else:
+            out.append(value)
+    return out
+
+
+def chapter_of(source: str) -> str:
+    return "chapter-" + re.sub(r"[^A-Za-z0-9]+", "-", source.rsplit(".", 1)[0]).strip("-").lower()
+
+
+def flat(text: str) -> str:
+    return " ".join(text.split())
+
+
+@pytest.fixture(scope="module")
+def printed(site: Path, tmp_path_factory) -> tuple[subprocess.CompletedProcess, Path]:
+    output = tmp_path_factory.mktemp("pdf") / "course.pdf"
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "publish" / "pdf.py"), "--site", str(site), "--output", str(output)],
+        cwd=ROOT, capture_output=True, text=True, timeout=900,
+    )
+    return result, output
+
+
+@pytest.fixture(scope="module")
+def reader(printed) -> PdfReader:
+    result, output = printed
+    assert result.returncode == 0, f"publish/pdf.py failed:\n{result.stdout}\n{result.stderr}"
+    return PdfReader(output)
+
+
+@pytest.fixture(scope="module")
+def texts(reader: PdfReader) -> list[str]:
+    return [page.extract_text() or "" for page in reader.pages]
+
+
+def test_the_pdf_is_made_and_nothing_is_wider_than_the_sheet(printed):
+    result, output = printed
+    assert result.returncode == 0, result.stderr
+    assert output.stat().st_size > 0 and "pages" in result.stdout
+
+
+def test_chapters_are_the_navigation_in_teaching_order(printed, reader: PdfReader):
+    chapters = PDF.chapter_pages(printed[1].read_bytes())
+    expected = [chapter_of(source) for source in nav_sources()]
+    assert list(chapters) and set(chapters) == set(expected), set(chapters) ^ set(expected)
+    starts = [chapters[name] for name in expected]
+    assert starts == sorted(starts) and len(set(starts)) == len(starts), starts
+    assert starts[0] >= 3, "the title page and the contents come first"
+
+
+def test_title_page_and_contents_with_the_chapters_pages(printed, texts: list[str]):
+    assert "Matrix Calculus for Machine Learning" in texts[0]
+    chapters = PDF.chapter_pages(printed[1].read_bytes())
+    contents = flat(" ".join(texts[1 : min(chapters.values()) - 1]))
+    assert contents.startswith("Contents"), contents[:80]
+    lines = [flat(line) for text in texts[1 : min(chapters.values()) - 1] for line in text.split("\n")]
+    # "Title 12" for each chapter; the footer's "2 / 215" is not an entry.
+    numbers = [int(m[1]) for line in lines if (m := re.fullmatch(r"(?!\d+ / \d+$).+? (\d+)", line))]
+    assert numbers == [chapters[chapter_of(source)] for source in nav_sources()], numbers
+
+
+def test_every_sheet_has_its_page_number(texts: list[str]):
+    total = len(texts)
+    missing = [number for number, text in enumerate(texts, start=1) if f"{number} / {total}" not in flat(text)]
+    assert not missing, f"pages without 'n / {total}' in the footer: {missing[:20]}"
+
+
+def test_formulas_are_typeset_by_katex_not_left_as_tex(reader: PdfReader, texts: list[str]):
+    text = "\n".join(texts)
+    for tex in ("$$", "\\frac", "\\mathrm", "\\left", "\\begin{"):
+        assert tex not in text, f"TeX source {tex!r} in the PDF"
+    fonts = set()
+    for page in reader.pages[:60]:
+        resources = page.get("/Resources") or {}
+        for font in (resources.get("/Font") or {}).values():
+            fonts.add(str(font.get_object().get("/BaseFont", "")))
+    assert any("KaTeX_Math" in font for font in fonts) and any("KaTeX_Main" in font for font in fonts), fonts
+
+
+def test_code_is_all_there(texts: list[str]):
+    """The longest line of each lecture's first code block is in the PDF, whole (wrapped, not cut)."""
+    text = flat("\n".join(texts))
+    checked = 0
+    for source in nav_sources():
+        if not source.startswith("lectures/"):
+            continue
+        blocks = docblocks.collect(ROOT / "docs" / source)
+        if not blocks:
+            continue
+        longest = flat(max(blocks[0].code.split("\n"), key=len))
+        # pypdf may split a long token where the line wrapped; compare without spaces.
+        assert longest.replace(" ", "") in text.replace(" ", ""), f"{source}: {longest!r} is not in the PDF"
+        checked += 1
+    assert checked, "no lecture with code was checked"
+
+
+def test_the_outline_lists_the_chapters(reader: PdfReader):
+    titles = [item.title for item in reader.outline if not isinstance(item, list)]
+    assert "Conventions" in titles and len(titles) >= len(nav_sources()), titles
+
+
+def test_a_table_too_wide_for_the_sheet_fails_the_print(tmp_path: Path):
+    cells = "".join(f"<td>column&nbsp;number&nbsp;{n}</td>" for n in range(40))
+    (tmp_path / "print").mkdir()
+    (tmp_path / "print" / "index.html").write_text(
+        '<!doctype html><html><body><main class="print-document"><a href="#chapter-wide">Wide</a>'
+        '<section class="print-chapter" id="chapter-wide"><h1>Wide</h1>'
+        f'<table style="white-space: nowrap"><tr>{cells}</tr></table></section></main></body></html>'
+    )
+    printed = PDF.print_course(tmp_path, tmp_path / "wide.pdf")
+    assert printed.cut and printed.cut[0].startswith("chapter-wide: table"), printed.cut
