@@ -112,15 +112,17 @@ def lecture_cell(entry, files: Files) -> str:
 
 
 def size_words(var, case: dict) -> str:
-    """How large an input is in one SymPy case: `3 x 2`, or `length 3`."""
-    if len(var.dims) == 2:
-        return f"{case[var.dims[0]]} &times; {case[var.dims[1]]}"
-    return f"length {case[var.dims[0]]}" if var.dims else "scalar"
+    """How large a matrix input is in one SymPy case: `3 &times; 2`."""
+    return f"{case[var.dims[0]]} &times; {case[var.dims[1]]}"
 
 
 def check_title(entry) -> str:
     var = entry.inputs[0]
-    sizes = " and ".join(size_words(var, dict(zip(entry.dims, case))) for case in entry.symbolic)
+    cases = [dict(zip(entry.dims, case)) for case in entry.symbolic]
+    if var.kind == "vector":
+        sizes = "vectors of length " + " and ".join(str(case[var.dims[0]]) for case in cases)
+    else:
+        sizes = " and ".join(size_words(var, case) for case in cases)
     exact = f"SymPy on {sizes}" if entry.symbolic else "no SymPy check"
     method = "random points" if entry.kind == "equality" else "central differences"
     return f"Check {entry.number}: {entry.title} ({method}; {exact})"

@@ -387,7 +387,11 @@ PRODUCT_KINDS = {
 class Mul(Expr):
     """A product: matrix product, outer product, inner product, or scaling by a scalar."""
 
-    tex_prec = code_prec = MUL
+    tex_prec = MUL
+
+    @property
+    def code_prec(self):
+        return ATOM if self.operator() == "outer" else MUL  # np.outer(a, b) is a call
 
     def __init__(self, a: Expr, b: Expr):
         self.children = (a, b)
@@ -453,7 +457,10 @@ class Mul(Expr):
         if op == "@":
             first, *rest = self.factors()
             return " @ ".join([wrap_code(first, MUL)] + [wrap_code(f, MUL + 1) for f in rest])
-        return f"{wrap_code(a, MUL)} * {wrap_code(b, MUL + 1)}"
+        # an inner product scaling an array keeps its brackets, as on the page: (s @ ybar) * ones
+        left = f"({a.code()})" if self.scales_by(a) else wrap_code(a, MUL)
+        right = f"({b.code()})" if self.scales_by(b) else wrap_code(b, MUL + 1)
+        return f"{left} * {right}"
 
     def sym(self, env):
         a, b = (sym_value(c, env) for c in self.children)
