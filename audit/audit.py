@@ -121,7 +121,7 @@ def main() -> int:
     if browser is None:
         sys.exit(chromium.HOW_TO_INSTALL)
 
-    pages = [page for page in site_pages() if page.source is not None and args.only in page.url]
+    pages = [page for page in site_pages() if page.uri is not None and args.only in page.url]
     started = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="audit-site-") as folder:
         port = static_server.free_port()

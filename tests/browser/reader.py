@@ -12,10 +12,12 @@ from __future__ import annotations
 import re
 import time
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import docblocks
+from mkdocs.utils.yaml import yaml_load
 
 ROOT = Path(__file__).resolve().parents[2]
 DOCS = ROOT / "docs"
@@ -26,7 +28,7 @@ DESKTOP = {"viewport": {"width": 1280, "height": 800}}
 
 @dataclass(frozen=True)
 class SitePage:
-    source: Path | None  # None for pages MkDocs makes itself (404.html)
+    uri: str | None  # the source under docs/ as MkDocs names it; None for 404.html
     url: str  # relative to the site root: "", "lectures/jacobians/", "404.html"
 
     @property
@@ -34,21 +36,52 @@ class SitePage:
         return self.url.strip("/") or "home"
 
     @property
+    def source(self) -> Path | None:
+        """The source file, or None for a page a hook generates (or MkDocs' 404.html)."""
+        path = DOCS / self.uri if self.uri else None
+        return path if path and path.is_file() else None
+
+    @property
     def is_lecture(self) -> bool:
         return self.url.startswith("lectures/")
 
 
 def site_pages() -> list[SitePage]:
-    """Every page of the site, from its sources: Markdown pages and the labs (notebooks)."""
+    """Every page of the site: the navigation of mkdocs.yml (a strict build refuses a page
+    missing from it), including pages a hook generates, and the 404 page."""
+    with open(ROOT / "mkdocs.yml", encoding="utf-8") as handle:
+        nav = yaml_load(handle)["nav"]
+
+    def walk(entries):
+        for entry in entries:
+            for value in entry.values() if isinstance(entry, dict) else [entry]:
+                if isinstance(value, list):
+                    yield from walk(value)
+                elif "://" not in value:
+                    yield value
+
     pages = []
-    for source in sorted(DOCS.rglob("*.md")) + sorted((DOCS / "labs").glob("*.py")):
-        relative = source.relative_to(DOCS).with_suffix("")
-        if relative.name in ("index", "README"):
-            url = "" if relative.parent == Path(".") else relative.parent.as_posix() + "/"
+    for uri in walk(nav):
+        stem = Path(uri).with_suffix("")
+        if stem.name in ("index", "README"):
+            url = "" if stem.parent == Path(".") else stem.parent.as_posix() + "/"
         else:
-            url = relative.as_posix() + "/"
-        pages.append(SitePage(source, url))
+            url = stem.as_posix() + "/"
+        pages.append(SitePage(uri, url))
     return pages + [SitePage(None, "404.html")]
+
+
+@cache
+def generated_sources() -> dict[str, str]:
+    """The Markdown of the pages the build's hooks generate, as MkDocs gets it (their on_files)."""
+    from mkdocs.config import load_config
+    from mkdocs.structure.files import get_files
+
+    config = load_config(str(ROOT / "mkdocs.yml"))
+    config.plugins.on_startup(command="build", dirty=False)
+    config = config.plugins.on_config(config)
+    files = config.plugins.on_files(get_files(config), config=config)
+    return {file.src_uri: file.content_string for file in files if file.generated_by and file.is_documentation_page()}
 
 
 # ---------------------------------------------------------------------------
@@ -61,13 +94,8 @@ COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
 PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n")
 
 
-def formulas_in_markdown(text: str, where: str = "<text>") -> int:
-    """Formulas written in Markdown text, outside code: $$..$$ and \\[..\\] (display), $..$ and \\(..\\) (inline).
-
-    Deliberately looser than the Markdown extension that renders them: a formula
-    it would not recognise (`$ x $`, a `$` lost in a paragraph) still counts, so
-    the page shows fewer rendered formulas than the source has and the check fails.
-    """
+def _prose(text: str, where: str) -> str:
+    """Markdown text without fenced code, HTML comments, code spans and escaped dollars."""
     lines = text.split("\n")
     kept: list[str] = []
     index = 0
@@ -83,22 +111,45 @@ def formulas_in_markdown(text: str, where: str = "<text>") -> int:
         kept.append(lines[index])
         index += 1
     prose = COMMENT.sub(" ", "\n".join(kept)).replace(r"\$", " ")
-    prose = "\n\n".join(CODE_SPAN.sub(" ", part) for part in PARAGRAPH_BREAK.split(prose))
+    return "\n\n".join(CODE_SPAN.sub(" ", part) for part in PARAGRAPH_BREAK.split(prose))
+
+
+def formulas_in_markdown(text: str, where: str = "<text>") -> int:
+    """Formulas written in Markdown text, outside code: $$..$$ and \\[..\\] (display), $..$ and \\(..\\) (inline).
+
+    Deliberately looser than the Markdown extension that renders them: a formula
+    it would not recognise (`$ x $`, a `$` lost in a paragraph) still counts, so
+    the page shows fewer rendered formulas than the source has and the check fails.
+    """
+    prose = _prose(text, where)
     display = sum(1 for _ in DISPLAY.finditer(prose))
     return display + sum(len(INLINE.findall(part)) for part in PARAGRAPH_BREAK.split(DISPLAY.sub("\n\n", prose)))
 
 
+def words_in_prose(page: SitePage) -> set[str]:
+    """The lower-case words of a Markdown page outside code and formulas."""
+    prose = _prose(markdown_source(page), f"docs/{page.uri}")
+    text = "\n\n".join(INLINE.sub(" ", part) for part in PARAGRAPH_BREAK.split(DISPLAY.sub("\n\n", prose)))
+    return set(re.findall(r"[a-z]+", text.lower()))
+
+
+def markdown_source(page: SitePage) -> str:
+    """The Markdown of a page, from its file or from the hook that generates it."""
+    return page.source.read_text(encoding="utf-8") if page.source else generated_sources()[page.uri]
+
+
 def formulas_in_source(page: SitePage) -> int:
     """Formulas the page's source holds: after `--8<--` includes (Markdown) or in Markdown cells (labs)."""
-    if page.source is None:
+    if page.uri is None:
         return 0
-    name = page.source.relative_to(ROOT).as_posix()
-    if page.source.suffix == ".md":
-        return formulas_in_markdown("\n".join(docblocks.expand(page.source).lines), name)
+    if page.uri.endswith(".md"):
+        expanded = docblocks.expand(DOCS / page.uri, markdown_source(page)).lines
+        return formulas_in_markdown("\n".join(expanded), f"docs/{page.uri}")
     import jupytext
 
     notebook = jupytext.read(page.source)
-    return sum(formulas_in_markdown(cell.source, name) for cell in notebook.cells if cell.cell_type == "markdown")
+    cells = [cell.source for cell in notebook.cells if cell.cell_type == "markdown"]
+    return sum(formulas_in_markdown(cell, f"docs/{page.uri}") for cell in cells)
 
 
 # ---------------------------------------------------------------------------

@@ -4,7 +4,8 @@ Each page is loaded once and both tests below look at that load: first what the
 reader sees (`reader.OpenPage.problems`), then the copy buttons of a sample of
 its code blocks: the first block and the last one inside an admonition (where
 exercise solutions are; the last block when there is none). The copied text
-runs in a fresh Python process and must print what the page shows. The blocks'
+runs in a fresh Python process and must succeed and print the output the page
+shows after the block, if it shows one. The blocks'
 own tests (tests/test_pages.py) run every block; this checks what the button
 gives the reader.
 """
@@ -17,7 +18,7 @@ import sys
 import pytest
 
 import docblocks
-from browser.reader import OpenPage, formulas_in_source, site_pages
+from browser.reader import DOCS, OpenPage, formulas_in_source, markdown_source, site_pages
 
 PAGES = site_pages()
 
@@ -84,9 +85,9 @@ def sample(blocks: list[docblocks.Block]) -> list[docblocks.Block]:
 
 def test_copy_button_gives_code_that_prints_what_the_page_shows(opened, tmp_path):
     page, loaded = opened
-    if page.source is None or page.source.suffix != ".md":
-        pytest.skip(f"{page.url} is not a Markdown page")
-    blocks = sample(docblocks.collect(page.source))
+    if page.uri is None or not page.uri.endswith(".md"):
+        pytest.skip(f"{page.url}: labs run as notebooks (their cells build on each other), 404 has no code")
+    blocks = sample(docblocks.collect(DOCS / page.uri, markdown_source(page)))
     if not blocks:
         pytest.skip(f"{page.url} has no Python block")
     tab, runs = loaded.tab, []
@@ -113,7 +114,9 @@ def test_copy_button_gives_code_that_prints_what_the_page_shows(opened, tmp_path
         printed, errors = process.communicate(timeout=120)
         if process.returncode != 0:
             failures.append(f"{block.name}: the copied code fails:\n{errors.strip()[-1500:]}")
-        elif docblocks.normalise(printed) != docblocks.normalise(shown):
+        elif shown and docblocks.normalise(printed) != docblocks.normalise(shown):
+            # (Printing without showing an output is refused on pages by tests/test_pages.py;
+            # the generated catalogue shows its checks without their output.)
             failures.append(f"{block.name}: the copied code prints\n{printed}\nbut the page shows\n{shown}")
     assert not failures, "\n\n".join(failures)
 
