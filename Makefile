@@ -43,6 +43,11 @@ audit: $(PY_STAMP) $(JS_STAMP) $(AUDIT_STAMP)
 offline: $(PY_STAMP) $(JS_TOOLS_STAMP)
 	$(BIN)/python publish/offline.py
 
+# The tests against the newest release of every dependency, ignoring the locks,
+# in .venv-latest (the weekly workflow runs it too).
+test-latest:
+	$(PYTHON) .ci/test_latest.py
+
 # The whole course as one PDF, dist/matrix-calculus-notes.pdf, printed by
 # headless Chromium from the print page of a strict build.
 pdf: build

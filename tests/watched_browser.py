@@ -33,7 +33,9 @@ class Watch:
         page.on("console", lambda message: message.type == "error" and self.errors.append(message.text))
 
     def _failed(self, request) -> None:
-        if request.url not in self.refused:
+        # A request cut short by the next navigation is no failure; a missing file is
+        # (net::ERR_FILE_NOT_FOUND), and an HTTP error is recorded with its status.
+        if request.url not in self.refused and "ERR_ABORTED" not in (request.failure or ""):
             self.failed.append(f"{request.url}: {request.failure}")
 
     def clear(self) -> None:

@@ -1,0 +1,203 @@
+"""The hosted site works under a sub-path, as GitHub Pages serves a project: /<repository>/.
+
+- No page of the built site links to a root-absolute address ("/..."), which
+  would leave the sub-path. The 404 page is the exception: a host serves it at
+  any depth, so MkDocs gives it addresses from site_url's path, and they must
+  start with that path.
+- A small site built with SITE_URL under /course/ (the configuration, hooks
+  and theme of the real one) is served under /course/ and read in Chromium:
+  every page and the 404 page load all they ask for, and the search finds a
+  page.
+- site_url and repo_url are set in one place, the environment (SITE_URL,
+  REPO_URL), which the deploy workflow fills in from its GitHub context.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import os
+import re
+import shutil
+import subprocess
+import sys
+import threading
+from html.parser import HTMLParser
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+import yaml
+
+from conftest import ROOT
+from watched_browser import watched_context
+
+URL_ATTRIBUTES = {"href", "src", "srcset", "action", "formaction", "data", "poster"}
+CSS_URL = re.compile(r"""url\(\s*['"]?([^'")\s]+)""")
+SUB_PATH = "/course/"
+
+
+class _Addresses(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.found: list[tuple[int, str]] = []
+
+    def handle_starttag(self, tag, attrs):
+        for name, value in attrs:
+            if value and name in URL_ATTRIBUTES:
+                urls = [part.split()[0] for part in value.split(",") if part.strip()] if name == "srcset" else [value]
+                self.found += [(self.getpos()[0], url.strip()) for url in urls]
+            if value and name == "style":
+                self.found += [(self.getpos()[0], url) for url in CSS_URL.findall(value)]
+
+
+def root_absolute(site: Path, allowed_prefix: str | None = None) -> list[str]:
+    """Addresses that start at the host's root: '/x' (and '//host/x'), in HTML and CSS files."""
+    problems = []
+    for path in sorted(site.rglob("*")):
+        if path.suffix == ".html":
+            parser = _Addresses()
+            parser.feed(path.read_text(encoding="utf-8"))
+            found = parser.found
+        elif path.suffix == ".css":
+            text = path.read_text(encoding="utf-8")
+            found = [(text.count("\n", 0, m.start()) + 1, m.group(1)) for m in CSS_URL.finditer(text)]
+        else:
+            continue
+        for line, url in found:
+            if not url.startswith("/"):
+                continue
+            if path.name == "404.html" and allowed_prefix and url.startswith(allowed_prefix) and not url.startswith("//"):
+                continue
+            problems.append(f"{path.relative_to(site)}:{line}: {url}")
+    return problems
+
+
+def test_no_page_links_to_the_root_of_the_host(site: Path):
+    config = yaml.safe_load(re.sub(r"!ENV \[(\w+), (\"[^\"]*\")\]", r"\2", (ROOT / "mkdocs.yml").read_text()))
+    site_path = urlsplit(config["site_url"]).path or "/"
+    problems = root_absolute(site, allowed_prefix=site_path)
+    assert not problems, "root-absolute addresses break the site under /<repository>/:\n" + "\n".join(problems[:40])
+
+
+def test_the_check_finds_root_absolute_links(tmp_path: Path):
+    (tmp_path / "a.html").write_text('<a href="/x/">x</a><img src="ok.png"><div style="background: url(/bg.png)">')
+    (tmp_path / "404.html").write_text('<link rel="stylesheet" href="/course/assets/main.css"><a href="/other/">')
+    (tmp_path / "s.css").write_text("body { background: url('/i.png') }")
+    problems = root_absolute(tmp_path, allowed_prefix="/course/")
+    assert sorted(p.split(":")[0] for p in problems) == ["404.html", "a.html", "a.html", "s.css"], problems
+
+
+def test_site_url_and_repo_url_are_read_from_the_environment_only():
+    text = (ROOT / "mkdocs.yml").read_text(encoding="utf-8")
+    assert re.search(r"^site_url: !ENV \[SITE_URL, ", text, re.MULTILINE), "site_url must come from SITE_URL"
+    assert re.search(r"^repo_url: !ENV \[REPO_URL, ", text, re.MULTILINE), "repo_url must come from REPO_URL"
+    for other in ROOT.glob("mkdocs*.yml"):
+        if other.name != "mkdocs.yml":  # the offline edition has neither, on purpose
+            assert re.search(r'^site_url: ""$', other.read_text(encoding="utf-8"), re.MULTILINE), other.name
+
+
+# A small site with the real configuration, built for a sub-path and served under it.
+PAGES = {
+    "index.md": "# Home\n\nInline $\\tr(A^\\T X)$ and [a lecture](lectures/demo.md).\n",
+    "lectures/demo.md": (
+        "# Demo lecture\n\nBack [home](../index.md). A formula:\n\n$$\n\\norm{x}^2 = x^\\T x\n$$\n\n"
+        "```python\nprint(6 * 7)\n```\n\n<!--pytest-codeblocks:expected-output-->\n\n```text title=\"Output\"\n42\n```\n"
+    ),
+}
+
+
+def small_site(tmp_path: Path, site_url: str) -> Path:
+    docs = tmp_path / "docs"
+    shutil.copytree(ROOT / "docs" / "assets", docs / "assets")  # the site's own stylesheets
+    for name, text in PAGES.items():
+        (docs / name).parent.mkdir(parents=True, exist_ok=True)
+        (docs / name).write_text(text, encoding="utf-8")
+    parent = yaml.safe_load(re.sub(r"!\w+ ", "", (ROOT / "mkdocs.yml").read_text(encoding="utf-8")))
+    # Paths in mkdocs.yml are relative to it; this configuration lives elsewhere.
+    # Not strict: pages that hooks add (the catalogue) link to pages this small site leaves out.
+    lines = [f"INHERIT: {ROOT / 'mkdocs.yml'}", f"docs_dir: {docs}", "strict: false", "nav:"]
+    lines += [f"  - {name}" for name in PAGES]
+    # No lab here; a cache of executed labs would only evict the real site's entries.
+    lines += ["plugins:", "  mkdocs-jupyter:", "    cache: false"]
+    lines += ["hooks:"] + [f"  - {ROOT / hook}" for hook in parent.get("hooks", [])]
+    if parent.get("theme", {}).get("custom_dir"):
+        lines += ["theme:", f"  custom_dir: {ROOT / parent['theme']['custom_dir']}"]
+    config = tmp_path / "mkdocs.yml"
+    config.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    served = tmp_path / "served"
+    result = subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "-f", str(config), "-d", str(served / SUB_PATH.strip("/"))],
+        cwd=ROOT, capture_output=True, text=True, env=dict(os.environ, SITE_URL=site_url, NO_MKDOCS_2_WARNING="1"),
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    return served
+
+
+class SubPathHandler(SimpleHTTPRequestHandler):
+    """A static host with the site under SUB_PATH; a missing address gets the site's 404 page."""
+
+    def log_message(self, format, *args):  # noqa: A002
+        pass
+
+    def send_error(self, code, message=None, explain=None):
+        page = Path(self.directory) / SUB_PATH.strip("/") / "404.html"
+        if code != 404 or not page.is_file():
+            return super().send_error(code, message, explain)
+        body = page.read_bytes()
+        self.send_response(404)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+
+class QuietServer(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request, client_address):  # a browser that closes a connection early
+        pass
+
+
+@contextlib.contextmanager
+def serve(directory: Path):
+    server = QuietServer(("127.0.0.1", 0), functools.partial(SubPathHandler, directory=str(directory)))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_a_site_under_a_sub_path_loads_everything_and_its_search_works(tmp_path: Path):
+    served = small_site(tmp_path, f"https://readers.example{SUB_PATH}")
+    site = served / SUB_PATH.strip("/")
+    assert not root_absolute(site, allowed_prefix=SUB_PATH)
+    assert f'href="{SUB_PATH}assets/' in (site / "404.html").read_text(encoding="utf-8")
+    with serve(served) as host, watched_context(allowed=(host, "data:", "blob:", "about:")) as (context, watch):
+        page = context.new_page()
+        for address in ("", "lectures/demo/"):
+            response = page.goto(host + SUB_PATH + address)
+            assert response and response.ok, f"{SUB_PATH}{address}: {response and response.status}"
+        notebook = page.locator("p.notebook-links a[download]").get_attribute("href")
+        assert context.request.get(page.url.rsplit("/", 2)[0] + "/" + notebook.removeprefix("../")).ok
+        page.goto(host + SUB_PATH + "lectures/demo/")
+        assert page.locator(".katex").count() >= 1
+        assert page.evaluate("getComputedStyle(document.querySelector('.md-header')).position") == "sticky"
+        page.click(".md-search__input")
+        page.keyboard.type("demo", delay=40)
+        page.wait_for_selector(".md-search-result__item a", timeout=15000)
+        assert page.locator(".md-search-result__item a").first.get_attribute("href").startswith(host + SUB_PATH)
+        problems = watch.problems()
+
+        # A missing address deep under the sub-path gets the 404 page, styled: its assets load.
+        watch.clear()
+        missing = page.goto(host + SUB_PATH + "no/such/page/")
+        assert missing.status == 404
+        assert page.evaluate("getComputedStyle(document.querySelector('.md-header')).position") == "sticky"
+        problems += [p for p in watch.problems()
+                     if f"{SUB_PATH}no/such/page/" not in p and "status of 404" not in p]
+    assert not problems, "\n".join(problems)
