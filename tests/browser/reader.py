@@ -1,10 +1,11 @@
 """What a reader's browser gets from one page, and what the page's source promises.
 
-`inspect` opens a page in a browser context and returns its problems as
-sentences: console errors, failed requests, requests to another host, formulas
-not rendered (the count on the page against the count in the source), KaTeX
-error elements, images that do not load, a page wider than the screen, and
-formulas too faint to read in the light or the dark colour scheme.
+`OpenPage(...).problems()` (or `inspect`, which opens, looks and closes) returns
+a page's problems as sentences: console errors, failed requests, requests to
+another host, formulas not rendered (the count on the page against the count in
+the source), KaTeX error elements, images that do not load, a page wider than
+the screen, and formulas too faint to read in the light or the dark scheme.
+`site_pages` lists the pages, from the navigation in mkdocs.yml.
 """
 
 from __future__ import annotations

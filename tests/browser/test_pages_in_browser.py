@@ -1,13 +1,12 @@
 """Every page in a real browser, as a reader meets it on a phone and on a desktop.
 
 Each page is loaded once and both tests below look at that load: first what the
-reader sees (`reader.OpenPage.problems`), then the copy buttons of a sample of
-its code blocks: the first block and the last one inside an admonition (where
-exercise solutions are; the last block when there is none). The copied text
-runs in a fresh Python process and must succeed and print the output the page
-shows after the block, if it shows one. The blocks'
-own tests (tests/test_pages.py) run every block; this checks what the button
-gives the reader.
+reader sees (`reader.OpenPage.problems`), then the copy button of one of its
+code blocks: the last one inside an admonition (where exercise solutions are,
+collapsed), else the last block. The copied text runs in a fresh Python process
+and must succeed and print the output the page shows after the block, if it
+shows one. The blocks' own tests (tests/test_pages.py) run every block; this
+checks what the button gives the reader.
 """
 
 from __future__ import annotations
@@ -77,10 +76,10 @@ LOCATE = r"""(code) => {
 
 
 def sample(blocks: list[docblocks.Block]) -> list[docblocks.Block]:
+    """The last block inside an admonition (a collapsed exercise solution), else the last block."""
     runnable = [block for block in blocks if not block.skip_reason]
     nested = [block for block in runnable if block.indent]
-    chosen = runnable[:1] + (nested[-1:] or runnable[-1:])
-    return list({block.name: block for block in chosen}.values())
+    return nested[-1:] or runnable[-1:]
 
 
 def test_copy_button_gives_code_that_prints_what_the_page_shows(opened, tmp_path):
