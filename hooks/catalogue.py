@@ -14,6 +14,7 @@ it only once that page is part of the build; until then it names the lecture.
 from __future__ import annotations
 
 import importlib
+import re
 import sys
 from pathlib import Path
 
@@ -25,6 +26,7 @@ CATALOGUE_DIR = ROOT / "snippets" / "catalogue"
 MODULE = "identities"
 PAGE_URI = "reference/identities.md"
 SOURCE_URI = "snippets/catalogue/identities.py"
+CONVENTIONS_LINK = re.compile(r"\[([^\]]+)\]\(\.\./conventions\.md(?:#[\w-]+)?\)")
 
 
 def load():
@@ -264,13 +266,15 @@ def render(files: Files) -> str:
         if noted:
             parts.append("**Where other references differ.**\n")
             parts.append("\n".join(f"- **{e.number}. {e.title}.** {e.note}" for e in noted) + "\n")
-        parts.append("**Checks.**\n")
         # Out of the search index: 76 scripts with their helpers would bury the lectures' results.
         # A <section>, because Material's search parser loses an exclusion when a nested
-        # element of the same tag (the code blocks' <div>s) closes.
-        parts.append('<section class="identity-checks" data-search-exclude="true" markdown>\n\n'
+        # element of the same tag (the code blocks' <div>s) closes. Not printed (extra.css).
+        parts.append('<section class="identity-checks" data-search-exclude="true" markdown>\n\n**Checks.**\n\n'
                      + "\n".join(check_block(e) for e in entries) + "\n</section>\n")
-    return "\n".join(parts)
+    page = "\n".join(parts)
+    if files.get_file_from_path("conventions.md") is None:  # a build without it: name, do not link
+        page = CONVENTIONS_LINK.sub(r"\1", page)
+    return page
 
 
 catalogue = None  # the module snippets/catalogue/identities.py, loaded by on_files

@@ -313,7 +313,7 @@ def files_with(*uris: str) -> Files:
 
 def test_page_lists_every_identity_with_its_check(hook):
     hook.catalogue = hook.load()
-    page = hook.render(files_with())
+    page = hook.render(files_with("conventions.md"))
     for entry in CATALOGUE:
         assert f"[{entry.number}](#check-{entry.number})" in page, entry.key
         assert f"{{: #check-{entry.number} }}" in page, entry.key
@@ -321,6 +321,12 @@ def test_page_lists_every_identity_with_its_check(hook):
     assert page.count("    ```python") == len(CATALOGUE)
     for title, _ in identities.GROUPS.values():
         assert f"\n## {title}\n" in page
+
+
+def test_conventions_are_linked_only_when_the_build_has_them(hook):
+    hook.catalogue = hook.load()
+    assert "](../conventions.md#gradient)" in hook.render(files_with("conventions.md"))
+    assert "../conventions.md" not in hook.render(files_with())
 
 
 def test_rows_link_to_lectures_only_once_they_exist(hook):
