@@ -33,7 +33,6 @@ ROOT = Path(__file__).resolve().parent.parent
 LATEST = ROOT / ".venv-latest"
 SOURCES = LATEST / "src"
 BIN = LATEST / "bin"
-PIN = re.compile(r"^([A-Za-z0-9][A-Za-z0-9._-]*)==([^\s;\\]+)")
 
 
 def run(*command: str | Path, cwd: Path = ROOT, **options) -> subprocess.CompletedProcess:
@@ -45,14 +44,28 @@ def normalise(name: str) -> str:
     return re.sub(r"[-_.]+", "-", name).lower()
 
 
+# Run by the environment's own Python: the lock's pins whose markers hold there.
+LOCKED = r"""
+import json, sys
+from packaging.requirements import Requirement
+pins = {}
+for line in open(sys.argv[1], encoding="utf-8"):
+    if line[:1].isalnum() and "==" in line:
+        requirement = Requirement(line.split("\\")[0].strip())
+        if requirement.marker is None or requirement.marker.evaluate():
+            pins[requirement.name] = str(requirement.specifier).removeprefix("==")
+print(json.dumps(pins))
+"""
+# The environment's own tools, not dependencies of the project.
+SEEDS = {"pip", "setuptools", "wheel"}
+
+
 def locked_python() -> dict[str, str]:
-    """name -> version of every package pinned in requirements.lock (the first pin of a name)."""
-    pins: dict[str, str] = {}
-    for line in (ROOT / "requirements.lock").read_text(encoding="utf-8").splitlines():
-        match = PIN.match(line)
-        if match:
-            pins.setdefault(normalise(match[1]), match[2])
-    return pins
+    """name -> version pinned in requirements.lock for the latest environment's platform and Python."""
+    found = subprocess.run(
+        [str(BIN / "python"), "-c", LOCKED, str(ROOT / "requirements.lock")], check=True, capture_output=True, text=True
+    ).stdout
+    return {normalise(name): version for name, version in json.loads(found).items()}
 
 
 def direct_python() -> set[str]:
@@ -65,7 +78,7 @@ def installed_python() -> dict[str, str]:
         [str(BIN / "uv"), "pip", "list", "--python", str(BIN / "python"), "--format", "json"],
         check=True, capture_output=True, text=True,
     ).stdout
-    return {normalise(item["name"]): item["version"] for item in json.loads(listing)}
+    return {normalise(item["name"]): item["version"] for item in json.loads(listing) if item["name"] not in SEEDS}
 
 
 def javascript_packages() -> list[str]:

@@ -314,9 +314,8 @@ def page_cells(lines: list[str], where: str, link: Callable[[str], str], macros:
 
 def expanded_lines(path: Path, config) -> list[str]:
     """The page's Markdown with `--8<--` includes expanded by pymdownx.snippets, as the site does."""
+    # The site's own options; relative base paths mean what they mean to the site (the working directory).
     options = dict(config.mdx_configs.get("pymdownx.snippets", {}))
-    root = Path(config.config_file_path).resolve().parent
-    options["base_path"] = [str((root / base).resolve()) for base in options.get("base_path", ["."])]
     preprocessor = markdown.Markdown(
         extensions=["pymdownx.snippets"], extension_configs={"pymdownx.snippets": options}
     ).preprocessors["snippet"]

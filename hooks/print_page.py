@@ -1,15 +1,17 @@
-"""The whole course on one page, `print/index.html`, from which `make pdf` prints the PDF.
+"""The whole course on one page, `print.html`, from which `make pdf` prints the PDF.
 
 The page is written after the build from the pages as the site rendered them
 (math already KaTeX HTML), in the order of the navigation: a title page, a
 table of contents, then every page as a chapter starting on a new sheet.
 Inside a chapter, ids get the chapter's prefix so that they stay unique, links
 to another page of the course become links inside the document, links to files
-point at them from print/, and collapsed blocks (exercise solutions) are open.
+point at them from the site's root, and collapsed blocks (exercise solutions)
+are open.
 
-It is a plain document with the theme's stylesheets, not a page of the theme:
-no header, navigation or scripts, and no search entry. Chromium lays out the
-theme's page frame around a document this long many times slower. Its own
+It is a plain document with the theme's stylesheets, not a page of the site:
+no header, navigation or scripts, no search entry, and a file name rather than
+a directory URL, like the notebooks beside the pages. (Chromium lays out the
+theme's page frame around a document this long many times slower.) Its own
 styles, for screen and paper, are in hooks/print_page.css.
 """
 
@@ -21,7 +23,7 @@ import re
 from pathlib import Path
 from urllib.parse import urlsplit
 
-PRINT_DIR = "print"
+PRINT_FILE = "print.html"
 STYLE = Path(__file__).resolve().parent / "print_page.css"
 ATTRIBUTE = re.compile(r'\b(?P<name>id|for|name|href|src|data-clipboard-target)="(?P<value>[^"]*)"')
 # The style sheets nbconvert repeats in every lab page: one copy is enough.
@@ -94,15 +96,15 @@ def sections(nav) -> list[tuple[str | None, list]]:
 
 
 def stylesheets(config) -> list[str]:
-    """The theme's stylesheets (their names carry a hash) and the site's own, as URLs from print/."""
+    """The theme's stylesheets (their names carry a hash) and the site's own, as URLs from the root."""
     site = Path(config.site_dir)
     theme = sorted(site.glob("assets/stylesheets/main.*.min.css")) + sorted(site.glob("assets/stylesheets/palette.*.min.css"))
     urls = [path.relative_to(site).as_posix() for path in theme] + [str(url) for url in config.extra_css]
-    return [posixpath.relpath(url, PRINT_DIR) for url in urls]
+    return urls
 
 
 def document(config, nav) -> str:
-    print_url = f"{PRINT_DIR}/index.html"
+    print_url = PRINT_FILE
     parts = sections(nav)
     pages = [page for _, section_pages in parts for page in section_pages]
     chapters = {page.url: chapter_id(page) for page in pages}
@@ -164,6 +166,5 @@ def on_nav(nav, config, files):
 
 
 def on_post_build(config) -> None:
-    target = Path(config.site_dir) / PRINT_DIR / "index.html"
-    target.parent.mkdir(parents=True, exist_ok=True)
+    target = Path(config.site_dir) / PRINT_FILE
     target.write_text(document(config, _nav), encoding="utf-8")

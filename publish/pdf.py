@@ -1,6 +1,6 @@
 """`make pdf`: the whole course as one PDF, printed by headless Chromium from the built site.
 
-The site's print page (print/index.html, written by hooks/print_page.py) is
+The site's print page (print.html, written by hooks/print_page.py) is
 opened from file:// and printed on A4 with page numbers in the footer:
 1. wide formulas, tables and code are shrunk (at most to 60 %) until they fit
    the width of the sheet; anything still wider is reported and fails the run;
@@ -9,9 +9,9 @@ opened from file:// and printed on A4 with page numbers in the footer:
 3. those numbers are written into the table of contents, and the title page and
    contents alone are printed again and replace the first sheets of the PDF,
    whose layout they share (the numbers fill space kept free for them).
-The PDF has an outline (bookmarks) from the headings. It is not tagged: a
-tagged PDF of the course is four times the size and twice the time to make,
-and the site itself is the accessible edition.
+The PDF's outline (bookmarks) lists the chapters under their sections. The
+PDF is not tagged: a tagged PDF of the course is four times the size and
+twice the time to make, and the site itself is the accessible edition.
 
     .venv/bin/python publish/pdf.py [--site site] [--output dist/matrix-calculus-notes.pdf]
 """
@@ -67,6 +67,15 @@ FIT = """
 }
 """
 
+# The contents as the print page lists them: chapter ids, titles and the sections they are in.
+CONTENTS = """
+() => [...document.querySelectorAll(".print-toc a")].map((link) => ({
+  chapter: link.getAttribute("href").slice(1),
+  title: link.querySelector(".print-toc__title").textContent.trim(),
+  section: link.closest(".print-toc__section")?.firstChild.textContent.trim() ?? null,
+}))
+"""
+
 
 @dataclass
 class Printed:
@@ -85,16 +94,29 @@ def chapter_pages(pdf: bytes) -> dict[str, int]:
     }
 
 
-def replace_front_pages(document: bytes, front: bytes, count: int) -> bytes:
-    """The document with its first `count` pages drawn as in `front` (links and outline kept)."""
+def finish(document: bytes, front: bytes | None, front_count: int, contents: list[dict], chapters: dict[str, int]) -> bytes:
+    """The document with its first pages drawn as in `front`, and an outline (bookmarks) of its chapters."""
     writer = PdfWriter(clone_from=PdfReader(io.BytesIO(document)))
-    front_reader = PdfReader(io.BytesIO(front))
-    for index in range(count):
-        source = front_reader.pages[index]
-        target = writer.pages[index]
-        for key in ("/Contents", "/Resources"):
-            # raw_get keeps an indirect object indirect: a content stream must be one.
-            target[NameObject(key)] = source.raw_get(key).clone(writer)
+    if front is not None:
+        front_reader = PdfReader(io.BytesIO(front))
+        for index in range(front_count):
+            source, target = front_reader.pages[index], writer.pages[index]
+            for key in ("/Contents", "/Resources"):
+                # raw_get keeps an indirect object indirect: a content stream must be one.
+                target[NameObject(key)] = source.raw_get(key).clone(writer)
+    parents: dict[str, object] = {}
+    if front_count > 1:
+        writer.add_outline_item(title="Contents", page_number=1)
+    for entry in contents:
+        page = chapters.get(entry["chapter"])
+        if page is None:
+            continue
+        parent = None
+        if entry["section"]:
+            if entry["section"] not in parents:
+                parents[entry["section"]] = writer.add_outline_item(title=entry["section"], page_number=page - 1)
+            parent = parents[entry["section"]]
+        writer.add_outline_item(title=entry["title"], page_number=page - 1, parent=parent)
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue()
@@ -103,13 +125,13 @@ def replace_front_pages(document: bytes, front: bytes, count: int) -> bytes:
 def print_course(site_dir: Path, output: Path) -> Printed:
     from playwright.sync_api import sync_playwright
 
-    page_file = site_dir / "print" / "index.html"
+    page_file = site_dir / "print.html"
     if not page_file.is_file():
         raise SystemExit(f"{page_file} is missing: build the site first (make build)")
     executable = chromium.executable()
     if executable is None:
         raise SystemExit(chromium.HOW_TO_INSTALL)
-    options = {"format": "A4", "margin": MARGIN, "print_background": True, "outline": True}
+    options = {"format": "A4", "margin": MARGIN, "print_background": True}
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=executable, args=chromium.FLAGS)
         try:
@@ -118,6 +140,7 @@ def print_course(site_dir: Path, output: Path) -> Printed:
             page.evaluate("document.fonts.ready.then(() => true)")
             page.emulate_media(media="print")
             cut = page.evaluate(FIT, [SHEET_WIDTH_PX, SMALLEST_SCALE])
+            contents = page.evaluate(CONTENTS)
 
             footer = FOOTER.format(total='<span class="totalPages"></span>')
             document = page.pdf(display_header_footer=True, header_template="<span></span>",
@@ -145,13 +168,13 @@ def print_course(site_dir: Path, output: Path) -> Printed:
                                  footer_template=FOOTER.format(total=pages), **options)
         finally:
             browser.close()
+    front_count = 0
     if front is not None:
-        front_pages = len(PdfReader(io.BytesIO(front)).pages)
-        if front_pages != first - 1:
-            raise SystemExit(f"the contents took {front_pages} pages with page numbers and {first - 1} without")
-        document = replace_front_pages(document, front, front_pages)
+        front_count = len(PdfReader(io.BytesIO(front)).pages)
+        if front_count != first - 1:
+            raise SystemExit(f"the contents took {front_count} pages with page numbers and {first - 1} without")
     output.parent.mkdir(parents=True, exist_ok=True)
-    output.write_bytes(document)
+    output.write_bytes(finish(document, front, front_count, contents, chapters))
     return Printed(pages=pages, chapters=chapters, cut=cut)
 
 

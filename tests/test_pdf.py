@@ -141,18 +141,30 @@ def test_code_is_all_there(texts: list[str]):
     assert checked, "no lecture with code was checked"
 
 
-def test_the_outline_lists_the_chapters(reader: PdfReader):
-    titles = [item.title for item in reader.outline if not isinstance(item, list)]
-    assert "Conventions" in titles and len(titles) >= len(nav_sources()), titles
+def test_the_outline_lists_the_chapters_at_their_pages(printed, reader: PdfReader):
+    chapters = PDF.chapter_pages(printed[1].read_bytes())
+    found, stack = {}, list(reader.outline)
+    while stack:
+        item = stack.pop()
+        if isinstance(item, list):
+            stack.extend(item)
+        else:
+            found.setdefault(item.title, reader.get_destination_page_number(item) + 1)
+    assert found.get("Conventions") == chapters["chapter-conventions"], found
+    assert found.get("Contents") == 2
+    assert len(found) >= len(nav_sources()), found
 
 
 def test_a_table_too_wide_for_the_sheet_fails_the_print(tmp_path: Path):
     cells = "".join(f"<td>column&nbsp;number&nbsp;{n}</td>" for n in range(40))
-    (tmp_path / "print").mkdir()
-    (tmp_path / "print" / "index.html").write_text(
+    (tmp_path / "print.html").write_text(
         '<!doctype html><html><body><main class="print-document"><a href="#chapter-wide">Wide</a>'
         '<section class="print-chapter" id="chapter-wide"><h1>Wide</h1>'
         f'<table style="white-space: nowrap"><tr>{cells}</tr></table></section></main></body></html>'
     )
-    printed = PDF.print_course(tmp_path, tmp_path / "wide.pdf")
-    assert printed.cut and printed.cut[0].startswith("chapter-wide: table"), printed.cut
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "publish" / "pdf.py"), "--site", str(tmp_path), "--output", str(tmp_path / "w.pdf")],
+        capture_output=True, text=True, timeout=300,
+    )
+    assert result.returncode == 1, result.stderr
+    assert "cut at the page edge" in result.stderr and "chapter-wide: table: column number 0" in result.stderr

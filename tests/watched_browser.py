@@ -1,9 +1,10 @@
 """Chromium that refuses every request to another host and records what went wrong.
 
-For pages read from file:// (the offline edition): the context lets through
-only local URLs, and a `Watch` collects the requests it refused, the files or
-pages that failed to load, and script errors. Where Chromium is and how it is
-started here come from browser/chromium.py, as for the other browser tests.
+A context of the browser tests' Chromium (the `browser` fixture of
+tests/browser/conftest.py) that lets through only the URLs it is told to (by
+default local ones, for the offline edition read from file://); a `Watch`
+collects the requests it refused, the files or pages that failed to load, and
+script errors.
 """
 
 from __future__ import annotations
@@ -11,10 +12,6 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-
-import pytest
-
-from browser import chromium
 
 LOCAL = ("file:", "data:", "blob:", "about:")
 
@@ -47,32 +44,22 @@ class Watch:
 
 
 @contextlib.contextmanager
-def watched_context(allowed: tuple[str, ...] = LOCAL, **options) -> Iterator[tuple[object, Watch]]:
-    """A browser context in which requests outside `allowed` are refused and recorded."""
-    from playwright.sync_api import sync_playwright
-
-    executable = chromium.executable()
-    if executable is None:
-        if chromium.in_ci():
-            pytest.fail(f"CI must run the browser tests. {chromium.HOW_TO_INSTALL}", pytrace=False)
-        pytest.skip(chromium.HOW_TO_INSTALL)
+def watched_context(browser, allowed: tuple[str, ...] = LOCAL, **options) -> Iterator[tuple[object, Watch]]:
+    """A new context of the session's browser in which requests outside `allowed` are refused and recorded."""
     watch = Watch()
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=executable, args=chromium.FLAGS)
-        context = browser.new_context(**options)
+    context = browser.new_context(**options)
 
-        def route(route_request) -> None:
-            url = route_request.request.url
-            if url.startswith(allowed):
-                route_request.continue_()
-            else:
-                watch.refused.append(url)
-                route_request.abort()
+    def route(route_request) -> None:
+        url = route_request.request.url
+        if url.startswith(allowed):
+            route_request.continue_()
+        else:
+            watch.refused.append(url)
+            route_request.abort()
 
-        context.route("**/*", route)
-        context.on("page", watch.watch)
-        try:
-            yield context, watch
-        finally:
-            context.close()
-            browser.close()
+    context.route("**/*", route)
+    context.on("page", watch.watch)
+    try:
+        yield context, watch
+    finally:
+        context.close()

@@ -20,9 +20,10 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from watched_browser import watched_context
-from conftest import ROOT
 from site_scan import external_resources
+from watched_browser import watched_context
+
+ROOT = Path(__file__).resolve().parents[2]
 
 FOLDER = "matrix-calculus-notes"
 # Attributes that hold an address a browser or a reader follows.
@@ -89,10 +90,10 @@ def edition(zip_path: Path, tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def offline_browser():
-    """One browser for the module (each test opens its own tab); requests to other hosts are refused."""
+def offline_browser(browser):
+    """A context of the session's Chromium for the module; requests to other hosts are refused."""
     options = {"accept_downloads": True, "permissions": ["clipboard-read", "clipboard-write"]}
-    with watched_context(**options) as (context, watch):
+    with watched_context(browser, **options) as (context, watch):
         yield context, watch
 
 
@@ -150,8 +151,8 @@ def test_every_page_is_reached_by_the_navigation_from_file(edition: Path, tab):
         assert page.url.startswith("file://") and page.url.endswith(".html"), page.url
         assert page.locator("h1").count(), f"{page.url} has no heading"
         visited.append(page.url)
-    # Every page but the print page (the whole course on one page, outside the navigation).
-    pages = {p.as_uri() for p in edition.rglob("*.html") if p.parent.name != "print"}
+    # Every page but print.html (the whole course on one page, for the PDF; not a page of the site).
+    pages = {p.as_uri() for p in edition.rglob("*.html") if p.name != "print.html"}
     assert len(visited) == len(set(visited)) and set(visited) == pages, set(visited) ^ pages
 
 

@@ -27,11 +27,11 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import urlsplit
 
-import pytest
 import yaml
 
-from conftest import ROOT
 from watched_browser import watched_context
+
+ROOT = Path(__file__).resolve().parents[2]
 
 URL_ATTRIBUTES = {"href", "src", "srcset", "action", "formaction", "data", "poster"}
 CSS_URL = re.compile(r"""url\(\s*['"]?([^'")\s]+)""")
@@ -172,12 +172,12 @@ def serve(directory: Path):
         server.server_close()
 
 
-def test_a_site_under_a_sub_path_loads_everything_and_its_search_works(tmp_path: Path):
+def test_a_site_under_a_sub_path_loads_everything_and_its_search_works(tmp_path: Path, browser):
     served = small_site(tmp_path, f"https://readers.example{SUB_PATH}")
     site = served / SUB_PATH.strip("/")
     assert not root_absolute(site, allowed_prefix=SUB_PATH)
     assert f'href="{SUB_PATH}assets/' in (site / "404.html").read_text(encoding="utf-8")
-    with serve(served) as host, watched_context(allowed=(host, "data:", "blob:", "about:")) as (context, watch):
+    with serve(served) as host, watched_context(browser, allowed=(host, "data:", "blob:", "about:")) as (context, watch):
         page = context.new_page()
         for address in ("", "lectures/demo/"):
             response = page.goto(host + SUB_PATH + address)
