@@ -5,7 +5,8 @@ search index as a script). This hook does the rest, and only when that plugin
 is on, so the hosted site is untouched:
 - the plugin loads an iframe-worker shim (search from file://) from a public
   CDN; the site ships its own copy, installed from npm (package-lock.json);
-- nothing may point at another host: a link out of the site becomes its text;
+- nothing may point at another host: a link out of the site becomes its text,
+  in the pages, in print.html and in the notebooks;
 - a browser does not download a file:// link (it shows a notebook as text), so
   each download link (a notebook) carries its file in a data: URL;
 - the sitemap and the 404 page serve a web server, and name the host: they go.
@@ -14,6 +15,7 @@ is on, so the hosted site is untouched:
 from __future__ import annotations
 
 import base64
+import json
 import posixpath
 import re
 from pathlib import Path
@@ -29,6 +31,7 @@ SHIM_URI = "assets/javascripts/iframe-worker-shim.js"
 EXTERNAL_LINK = re.compile(
     r"<a\b(?=[^>]*\bhref=\"(?:[a-z][a-z0-9+.-]*:)?//)[^>]*>(?P<inner>.*?)</a>", re.DOTALL | re.IGNORECASE
 )
+MARKDOWN_EXTERNAL_LINK = re.compile(r"!?\[(?P<text>[^\]]*)\]\(\s*<?(?:[a-z][a-z0-9+.-]*:)?//[^)]*\)", re.IGNORECASE)
 DOWNLOAD_LINK = re.compile(r'(<a\b[^>]*?\bhref=")(?P<href>[^"#?:]+)("[^>]*\bdownload=)')
 MEDIA_TYPES = {".ipynb": "application/x-ipynb+json"}
 SERVER_FILES = ("sitemap.xml", "sitemap.xml.gz", "404.html")
@@ -57,10 +60,24 @@ def on_config(config):
 _files: Files | None = None
 
 
+def notebook_without_external_links(text: str) -> str:
+    notebook = json.loads(text)
+    for cell in notebook["cells"]:
+        if cell["cell_type"] == "markdown":
+            source = "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
+            cell["source"] = without_external_links(MARKDOWN_EXTERNAL_LINK.sub(lambda m: m["text"], source))
+    return json.dumps(notebook, indent=1, ensure_ascii=False) + "\n"
+
+
+# After the hooks that make notebooks (labs, lectures) in their on_files.
+@event_priority(-50)
 def on_files(files: Files, config) -> Files:
     global _files
     if is_offline(config):
         files.append(File.generated(config, SHIM_URI, abs_src_path=str(SHIM)))
+        for file in files:
+            if file.src_uri.endswith(".ipynb"):
+                file.content_string = notebook_without_external_links(file.content_string)
     _files = files
     return files
 
@@ -78,12 +95,23 @@ def embed_download(match: re.Match, page) -> str:
 def on_post_page(output: str, page, config) -> str:
     if not is_offline(config):
         return output
-    output = DOWNLOAD_LINK.sub(lambda match: embed_download(match, page), output)
-    return EXTERNAL_LINK.sub(lambda match: f'<span class="offline-link">{match["inner"]}</span>', output)
+    return DOWNLOAD_LINK.sub(lambda match: embed_download(match, page), output)
 
 
+def without_external_links(html: str) -> str:
+    return EXTERNAL_LINK.sub(lambda match: f'<span class="offline-link">{match["inner"]}</span>', html)
+
+
+# After the other hooks' on_post_build, which may write documents of their own (print.html).
+@event_priority(-50)
 def on_post_build(config) -> None:
     if not is_offline(config):
         return
+    site = Path(config.site_dir)
     for name in SERVER_FILES:
-        (Path(config.site_dir) / name).unlink(missing_ok=True)
+        (site / name).unlink(missing_ok=True)
+    for path in site.rglob("*.html"):
+        text = path.read_text(encoding="utf-8")
+        changed = without_external_links(text)
+        if changed != text:
+            path.write_text(changed, encoding="utf-8")

@@ -16,11 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
-import os
 import re
-import shutil
-import subprocess
-import sys
 import threading
 from html.parser import HTMLParser
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
@@ -29,6 +25,7 @@ from urllib.parse import urlsplit
 
 import yaml
 
+from small_site import build as small_site_build
 from watched_browser import watched_context
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -109,28 +106,9 @@ PAGES = {
 
 
 def small_site(tmp_path: Path, site_url: str) -> Path:
-    docs = tmp_path / "docs"
-    shutil.copytree(ROOT / "docs" / "assets", docs / "assets")  # the site's own stylesheets
-    for name, text in PAGES.items():
-        (docs / name).parent.mkdir(parents=True, exist_ok=True)
-        (docs / name).write_text(text, encoding="utf-8")
-    parent = yaml.safe_load(re.sub(r"!\w+ ", "", (ROOT / "mkdocs.yml").read_text(encoding="utf-8")))
-    # Paths in mkdocs.yml are relative to it; this configuration lives elsewhere.
-    # Not strict: pages that hooks add (the catalogue) link to pages this small site leaves out.
-    lines = [f"INHERIT: {ROOT / 'mkdocs.yml'}", f"docs_dir: {docs}", "strict: false", "nav:"]
-    lines += [f"  - {name}" for name in PAGES]
-    # No lab here; a cache of executed labs would only evict the real site's entries.
-    lines += ["plugins:", "  mkdocs-jupyter:", "    cache: false"]
-    lines += ["hooks:"] + [f"  - {ROOT / hook}" for hook in parent.get("hooks", [])]
-    if parent.get("theme", {}).get("custom_dir"):
-        lines += ["theme:", f"  custom_dir: {ROOT / parent['theme']['custom_dir']}"]
-    config = tmp_path / "mkdocs.yml"
-    config.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    """The small site built for site_url, in served/<sub-path>/; returns served/."""
     served = tmp_path / "served"
-    result = subprocess.run(
-        [sys.executable, "-m", "mkdocs", "build", "-f", str(config), "-d", str(served / SUB_PATH.strip("/"))],
-        cwd=ROOT, capture_output=True, text=True, env=dict(os.environ, SITE_URL=site_url, NO_MKDOCS_2_WARNING="1"),
-    )
+    result = small_site_build(tmp_path, PAGES, served / SUB_PATH.strip("/"), environment={"SITE_URL": site_url})
     assert result.returncode == 0, result.stderr[-3000:]
     return served
 

@@ -21,6 +21,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from site_scan import external_resources
+from small_site import build as small_site_build
 from watched_browser import watched_context
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -136,6 +137,22 @@ def test_the_check_for_other_hosts_finds_them(tmp_path: Path):
         {"cell_type": "markdown", "id": "c", "source": "[site](https://example.org/) and [here](a.html)"}]}))
     problems = references_elsewhere(tmp_path)
     assert len(problems) == 4, problems  # the image twice (a load and an address), the two links
+
+
+def test_links_to_other_hosts_become_text_in_the_pages_and_the_print_page(tmp_path: Path):
+    pages = {
+        "index.md": "# Home\n\nThe [lecture notes](https://arxiv.org/abs/2501.14787) and [a lecture](lectures/demo.md).\n",
+        "lectures/demo.md": "# Demo\n\nSee [the cookbook](https://example.org/cookbook) and [home](../index.md).\n",
+    }
+    result = small_site_build(tmp_path, pages, tmp_path / "site", config="mkdocs-offline.yml")
+    assert result.returncode == 0, result.stderr[-3000:]
+    site = tmp_path / "site"
+    assert not references_elsewhere(site), references_elsewhere(site)
+    for name, words in [("index.html", "lecture notes"), ("lectures/demo.html", "the cookbook"),
+                        ("print.html", "lecture notes"), ("print.html", "the cookbook")]:
+        text = (site / name).read_text(encoding="utf-8")
+        assert f'<span class="offline-link">{words}</span>' in text, name
+    assert 'href="lectures/demo.html"' in (site / "index.html").read_text(encoding="utf-8")  # links inside stay
 
 
 def test_every_page_is_reached_by_the_navigation_from_file(edition: Path, tab):
