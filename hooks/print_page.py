@@ -157,6 +157,13 @@ def document(config, nav) -> str:
 
 
 _nav = None
+_serving = False
+
+
+def on_startup(*, command, dirty) -> None:
+    # `mkdocs serve` (make serve) skips the print page: it costs most of a second a rebuild.
+    global _serving
+    _serving = command == "serve"
 
 
 def on_nav(nav, config, files):
@@ -166,5 +173,7 @@ def on_nav(nav, config, files):
 
 
 def on_post_build(config) -> None:
+    if _serving:
+        return
     target = Path(config.site_dir) / PRINT_FILE
     target.write_text(document(config, _nav), encoding="utf-8")
