@@ -25,8 +25,30 @@ from conftest import ROOT
 
 LECTURES = sorted((ROOT / "docs" / "lectures").glob("*.md"))
 IDS = [page.relative_to(ROOT).as_posix() for page in LECTURES]
-# nbclient's own command line (what `jupyter execute` runs).
-NBCLIENT = "import sys; from nbclient.cli import main; sys.exit(main())"
+# Runs the notebook named on the command line with nbclient, in place. The kernel talks
+# over IPC sockets in the notebook's folder, not TCP ports: kernels started in parallel
+# can race for a free port ("Address already in use") and die.
+NBCLIENT = """
+import sys
+import nbformat
+from jupyter_client.manager import KernelManager
+from nbclient import NotebookClient
+from traitlets import default
+
+
+class IPCKernelManager(KernelManager):
+    @default("transport")
+    def _default_transport(self):
+        return "ipc"
+
+
+path = sys.argv[1]
+notebook = nbformat.read(path, as_version=4)
+client = NotebookClient(notebook, kernel_manager_class=IPCKernelManager, kernel_name="python3",
+                        timeout=300, resources={"metadata": {"path": "."}})
+client.execute()
+nbformat.write(notebook, path)
+"""
 MATH = re.compile(r"\$\$(?P<display>.+?)\$\$|(?<![\\$])\$(?P<inline>[^$\n]+?)\$", re.DOTALL)
 
 
@@ -110,14 +132,14 @@ def test_notebook_math_renders_without_the_site_macros(site: Path):
 
 @pytest.fixture(scope="module")
 def executed(site: Path, tmp_path_factory) -> dict[str, tuple[subprocess.CompletedProcess, Path]]:
-    """Every notebook run top to bottom by nbclient (`jupyter execute`), from its own empty folder, in parallel."""
+    """Every notebook run top to bottom by nbclient, from its own empty folder, in parallel."""
 
     def run(page: Path):
         folder = tmp_path_factory.mktemp(page.stem)
         copy = folder / f"{page.stem}.ipynb"
         shutil.copy(notebook_path(site, page), copy)
         result = subprocess.run(
-            [sys.executable, "-c", NBCLIENT, "--inplace", "--timeout=300", str(copy)],
+            [sys.executable, "-c", NBCLIENT, str(copy)],
             capture_output=True, text=True, cwd=folder, timeout=900,
         )
         return result, copy
