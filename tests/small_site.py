@@ -3,8 +3,8 @@
 `build` writes the given pages into a temporary docs folder and builds them
 with a configuration that inherits one of the project's (mkdocs.yml, or
 mkdocs-offline.yml), with its hooks and theme overrides, and the site's own
-assets. It is not strict: pages that hooks add (the identity catalogue) link
-to pages a small site leaves out.
+assets. It is not strict unless asked: pages that hooks add (the identity
+catalogue) are left out of a small site's navigation, which a strict build reports.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def build(tmp_path: Path, pages: dict[str, str], site_dir: Path, config: str = "mkdocs.yml",
-          environment: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+          environment: dict[str, str] | None = None, strict: bool = False) -> subprocess.CompletedProcess:
     docs = tmp_path / "docs"
     shutil.copytree(ROOT / "docs" / "assets", docs / "assets")
     for name, text in pages.items():
@@ -30,7 +30,7 @@ def build(tmp_path: Path, pages: dict[str, str], site_dir: Path, config: str = "
         (docs / name).write_text(text, encoding="utf-8")
     main = yaml.safe_load(re.sub(r"!\w+ ", "", (ROOT / "mkdocs.yml").read_text(encoding="utf-8")))
     # Paths in mkdocs.yml are relative to it; this configuration lives elsewhere.
-    lines = [f"INHERIT: {ROOT / config}", f"docs_dir: {docs}", "strict: false", "nav:"]
+    lines = [f"INHERIT: {ROOT / config}", f"docs_dir: {docs}", f"strict: {str(strict).lower()}", "nav:"]
     lines += [f"  - {name}" for name in pages]
     lines += ["hooks:"] + [f"  - {ROOT / hook}" for hook in main.get("hooks", [])]
     if main.get("theme", {}).get("custom_dir"):
