@@ -2,22 +2,31 @@
 
 mkdocs-jupyter executes and renders them. This hook adds what it lacks:
 - each lab's `.ipynb`, generated at build time, with a download link on the
-  page that is relative, so it works under a sub-path and from file://;
-- a cache of executed labs that is keyed on the snippets the labs import
-  (mkdocs-jupyter keys it on the notebook alone) and is off in CI.
+  page that is relative, so it works under a sub-path and from file://; in the
+  notebook, the course macros are expanded and links to the site's pages are
+  absolute, so a downloaded lab reads right in Jupyter or Colab;
+- a cache of executed labs that is also keyed on the snippets a lab names
+  (mkdocs-jupyter keys it on the notebook alone, so a lab importing a changed
+  snippet would show stale output), and that is off in CI.
 """
 
 from __future__ import annotations
 
 import hashlib
 import os
+import re
 from pathlib import Path
+from urllib.parse import urljoin, urlsplit
 
 import jupytext
 from mkdocs.structure.files import File, Files
+from tex_macros import expand_prose_macros, load_macros
 
 ROOT = Path(__file__).resolve().parent.parent
 LAB_DIR = "labs/"
+LINK = re.compile(r"(?P<text>!?\[[^\]]*\])\((?P<target>[^)\s]+)\)")
+# A lab that imports a snippet names its path (snippets/<lecture>/<file>.py).
+SNIPPET_PATH = re.compile(r"snippets/[\w-]+/[\w-]+\.py")
 
 
 def is_lab(src_uri: str) -> bool:
@@ -28,9 +37,20 @@ def notebook_uri(src_uri: str) -> str:
     return src_uri[: -len(".py")] + ".ipynb"
 
 
-def lab_to_ipynb(path: Path) -> str:
+def lab_to_ipynb(path: Path, page_url: str) -> str:
     notebook = jupytext.read(path, fmt="py:percent")
     notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    macros = load_macros()
+
+    def absolute(match: re.Match) -> str:
+        target = match["target"]
+        if urlsplit(target).scheme or target.startswith("#"):
+            return match.group(0)
+        return f"{match['text']}({urljoin(page_url, target)})"
+
+    for cell in notebook.cells:
+        if cell.cell_type == "markdown":
+            cell.source = LINK.sub(absolute, expand_prose_macros(cell.source, macros))
     return jupytext.writes(notebook, fmt="ipynb")
 
 
@@ -38,19 +58,23 @@ def on_config(config):
     plugin = config.plugins["mkdocs-jupyter"]
     if os.environ.get("CI"):
         plugin.config["cache"] = False
-    else:
-        digest = hashlib.sha256()
-        for path in sorted((ROOT / "snippets").rglob("*.py")):
-            digest.update(path.relative_to(ROOT).as_posix().encode())
-            digest.update(path.read_bytes())
-        plugin.config["cache_dir"] = f".cache/mkdocs-jupyter/{digest.hexdigest()[:16]}"
+        return config
+    labs = sorted((Path(config.docs_dir) / LAB_DIR).glob("*.py"))
+    named = sorted({name for lab in labs for name in SNIPPET_PATH.findall(lab.read_text(encoding="utf-8"))})
+    digest = hashlib.sha256()
+    for name in named:
+        path = ROOT / name
+        digest.update(name.encode())
+        digest.update(path.read_bytes() if path.is_file() else b"missing")
+    plugin.config["cache_dir"] = f".cache/mkdocs-jupyter/{digest.hexdigest()[:16]}"
     return config
 
 
 def on_files(files: Files, config) -> Files:
+    site = (config.site_url or "http://127.0.0.1:8000/").rstrip("/") + "/"
     for file in list(files):
         if is_lab(file.src_uri):
-            content = lab_to_ipynb(Path(file.abs_src_path))
+            content = lab_to_ipynb(Path(file.abs_src_path), site + file.url)
             files.append(File.generated(config, notebook_uri(file.src_uri), content=content))
     return files
 

@@ -34,15 +34,14 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import markdown
-import yaml
 from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import File, Files
 from mkdocs.utils import meta as page_meta
+from tex_macros import expand_prose_macros, load_macros
 
 LECTURE_DIR = "lectures/"
 # The branch the deploy workflow publishes the notebooks to; Colab opens them there.
 NOTEBOOK_BRANCH = "notebooks"
-MACROS_FILE = Path(__file__).resolve().parent / "katex_macros.yml"
 
 OUTPUT_MARKER = "<!--pytest-codeblocks:expected-output-->"
 SKIP_MARK = re.compile(r"""^<!--\s*pytest\.mark\.skip\(\s*reason\s*=\s*(["'])(?P<reason>.+)\1\s*\)\s*-->$""")
@@ -57,7 +56,6 @@ LINK = re.compile(r"(?P<text>!?\[[^\]]*\])\((?P<target><[^>\n]*>|[^)\s]+)(?P<tit
 LINK_DEFINITION = re.compile(r"^(?P<head>[ \t>]*\[[^\]\n]+\]:[ \t]*)(?P<target>\S+)", re.MULTILINE)
 # attr_list: `{ #id .class key=value }` after a heading, a link or an image.
 ATTR_LIST = re.compile(r"(?<!\\)\{:?[ \t]*(?:[#.][\w-]+|[\w-]+=\S+)(?:[ \t]+(?:[#.][\w-]+|[\w-]+=\S+))*[ \t]*\}")
-CODE_SPAN = re.compile(r"(`+)(?:.+?)\1", re.DOTALL)
 
 
 def is_lecture(src_uri: str) -> bool:
@@ -66,74 +64,6 @@ def is_lecture(src_uri: str) -> bool:
 
 def notebook_uri(src_uri: str) -> str:
     return src_uri[: -len(".md")] + ".ipynb"
-
-
-# ---------------------------------------------------------------------------
-# TeX macros
-
-
-def load_macros() -> dict[str, str]:
-    return yaml.safe_load(MACROS_FILE.read_text(encoding="utf-8"))
-
-
-def _argument(text: str, at: int) -> tuple[str, int]:
-    """The TeX argument starting at `at` (a brace group or one token) and the index after it."""
-    while at < len(text) and text[at] in " \t\n":
-        at += 1
-    if at >= len(text):
-        raise ValueError("a macro argument is missing at the end of the formula")
-    if text[at] == "{":
-        depth = 0
-        for index in range(at, len(text)):
-            if text[index] == "{" and text[index - 1] != "\\":
-                depth += 1
-            elif text[index] == "}" and text[index - 1] != "\\":
-                depth -= 1
-                if depth == 0:
-                    return text[at + 1 : index], index + 1
-        raise ValueError(f"unbalanced braces in {text[at:at + 40]!r}")
-    if text[at] == "\\":
-        word = re.match(r"\\(?:[A-Za-z]+|.)", text[at:])
-        return word.group(0), at + len(word.group(0))
-    return text[at], at + 1
-
-
-def expand_macros(text: str, macros: dict[str, str]) -> str:
-    """Replace each course macro by its definition, as KaTeX would (arguments #1, #2, ...)."""
-    arity = {name: max((int(d) for d in re.findall(r"#(\d)", body)), default=0) for name, body in macros.items()}
-    pattern = re.compile("|".join(re.escape(name) + r"(?![A-Za-z])" for name in sorted(macros, key=len, reverse=True)))
-    for _ in range(10):  # macros may use macros; ten levels is far more than the course has
-        out, position, changed = [], 0, False
-        for match in pattern.finditer(text):
-            if match.start() < position:
-                continue
-            name = match.group(0)
-            body, end = macros[name], match.end()
-            for number in range(1, arity[name] + 1):
-                argument, end = _argument(text, end)
-                body = body.replace(f"#{number}", argument)
-            before = text[position : match.start()]
-            out.append(before)
-            # After ^ or _ the expansion must stay one group: `A^\dd` is `A^{\mathrm{d}}`.
-            grouped = before.rstrip().endswith(("^", "_")) and not body.startswith("{")
-            out.append("{" + body + "}" if grouped else body)
-            position, changed = end, True
-        out.append(text[position:])
-        text = "".join(out)
-        if not changed:
-            return text
-    raise ValueError("the course macros expand without end")
-
-
-def expand_prose_macros(text: str, macros: dict[str, str]) -> str:
-    """Expand macros in Markdown text, leaving inline code spans alone."""
-    pieces, position = [], 0
-    for match in CODE_SPAN.finditer(text):
-        pieces.append(expand_macros(text[position : match.start()], macros))
-        pieces.append(match.group(0))
-        position = match.end()
-    pieces.append(expand_macros(text[position:], macros))
-    return "".join(pieces)
 
 
 # ---------------------------------------------------------------------------

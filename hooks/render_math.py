@@ -17,13 +17,12 @@ import re
 import subprocess
 from pathlib import Path
 
-import yaml
 from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import File, Files
+from tex_macros import load_macros
 
 ROOT = Path(__file__).resolve().parent.parent
 KATEX_DIST = ROOT / "node_modules" / "katex" / "dist"
-MACROS_FILE = Path(__file__).resolve().parent / "katex_macros.yml"
 WORKER = Path(__file__).resolve().parent / "katex_worker.cjs"
 ASSET_DIR = "assets/katex"
 
@@ -48,11 +47,6 @@ NOTEBOOK_CDN_SCRIPTS = re.compile(
     r"|<script type=\"module\">[^<]*mermaid.*?</script>",
     re.DOTALL,
 )
-
-
-def load_macros() -> dict[str, str]:
-    """The course's shared macros, defined once in hooks/katex_macros.yml."""
-    return yaml.safe_load(MACROS_FILE.read_text(encoding="utf-8"))
 
 
 class KatexError(Exception):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from html.parser import HTMLParser
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 # Attributes a browser fetches on its own when it meets the element.
 LOADED = {
@@ -116,4 +116,57 @@ def math_problems(html_text: str) -> list[str]:
             if marker in text and not text.strip().startswith("//"):
                 problems.append(f"raw TeX delimiter {marker} in text: {text.strip()[:80]!r}")
                 break
+    return problems
+
+
+class _Anchors(HTMLParser):
+    """The ids of a page and the relative links it makes (line, href)."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.ids: set[str] = set()
+        self.links: list[tuple[int, str]] = []
+
+    def handle_starttag(self, tag, attrs):
+        attributes = dict(attrs)
+        for key in ("id", "name"):
+            if attributes.get(key):
+                self.ids.add(attributes[key])
+        href = attributes.get("href")
+        if tag == "a" and href and not is_external(href) and not href.startswith(("data:", "javascript:", "mailto:")):
+            self.links.append((self.getpos()[0], href))
+
+
+def broken_internal_links(site: Path) -> list[str]:
+    """Links between pages of the built site whose target file or anchor is missing.
+
+    MkDocs validates links written in Markdown pages; this also covers what it
+    does not see: links inside notebooks (labs) and inside generated pages.
+    """
+    parsed: dict[Path, _Anchors] = {}
+
+    def parse(path: Path) -> _Anchors:
+        if path not in parsed:
+            parser = _Anchors()
+            parser.feed(path.read_text(encoding="utf-8"))
+            parsed[path] = parser
+        return parsed[path]
+
+    problems = []
+    for page in sorted(site.rglob("*.html")):
+        for line, href in parse(page).links:
+            parts = urlsplit(href)
+            if not parts.path:
+                target = page
+            elif parts.path.startswith("/"):  # the 404 page links from the root of a site built for "/"
+                target = (site / unquote(parts.path).lstrip("/")).resolve()
+            else:
+                target = (page.parent / unquote(parts.path)).resolve()
+            if target.is_dir():
+                target = target / "index.html"
+            where = f"{page.relative_to(site)}:{line}: {href}"
+            if not target.exists():
+                problems.append(f"{where}: no such file")
+            elif parts.fragment and target.suffix == ".html" and unquote(parts.fragment) not in parse(target).ids:
+                problems.append(f"{where}: no anchor #{parts.fragment}")
     return problems

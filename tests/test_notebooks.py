@@ -173,17 +173,23 @@ def test_notebook_runs_top_to_bottom_and_prints_what_the_page_shows(site: Path, 
 
 
 # The conversion itself, on small pages.
-def load_hook():
+def load_hook(name: str):
+    """A module of hooks/, loaded the way MkDocs loads hooks (their folder importable)."""
     import importlib.util
 
-    spec = importlib.util.spec_from_file_location("lecture_notebooks", ROOT / "hooks" / "lecture_notebooks.py")
+    spec = importlib.util.spec_from_file_location(name, ROOT / "hooks" / f"{name}.py")
     module = importlib.util.module_from_spec(spec)
     sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
+    sys.path.insert(0, str(ROOT / "hooks"))
+    try:
+        spec.loader.exec_module(module)
+    finally:
+        sys.path.remove(str(ROOT / "hooks"))
     return module
 
 
-HOOK = load_hook()
+HOOK = load_hook("lecture_notebooks")
+TEX = load_hook("tex_macros")
 MACROS = {"\\T": "{\\mathsf{T}}", "\\dd": "\\mathrm{d}", "\\norm": "\\left\\lVert #1 \\right\\rVert"}
 
 
@@ -192,11 +198,11 @@ def cells_of(text: str) -> list[dict]:
 
 
 def test_macros_expand_with_their_arguments_and_keep_superscripts_grouped():
-    assert HOOK.expand_macros(r"A^\T \norm{\dd x}^2 + x^\dd", MACROS) == (
+    assert TEX.expand_macros(r"A^\T \norm{\dd x}^2 + x^\dd", MACROS) == (
         r"A^{\mathsf{T}} \left\lVert \mathrm{d} x \right\rVert^2 + x^{\mathrm{d}}"
     )
-    assert HOOK.expand_prose_macros(r"the macro `\T` gives $A^\T$", MACROS) == r"the macro `\T` gives $A^{\mathsf{T}}$"
-    assert HOOK.expand_macros(r"\Tr \ddot x", MACROS) == r"\Tr \ddot x"  # other control words stay
+    assert TEX.expand_prose_macros(r"the macro `\T` gives $A^\T$", MACROS) == r"the macro `\T` gives $A^{\mathsf{T}}$"
+    assert TEX.expand_macros(r"\Tr \ddot x", MACROS) == r"\Tr \ddot x"  # other control words stay
 
 
 def test_blocks_become_code_cells_with_the_shown_output_and_skips_stay_prose():

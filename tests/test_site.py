@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from site_scan import external_resources, math_problems, resources
+from site_scan import broken_internal_links, external_resources, math_problems, resources
 
 
 def test_strict_build_succeeds(site: Path):
@@ -14,6 +14,11 @@ def test_strict_build_succeeds(site: Path):
 def test_nothing_is_loaded_from_another_host(site: Path):
     problems = external_resources(site)
     assert not problems, "the built site loads from other hosts:\n" + "\n".join(problems)
+
+
+def test_links_between_pages_resolve(site: Path):
+    problems = broken_internal_links(site)
+    assert not problems, "links to missing pages or anchors:\n" + "\n".join(problems)
 
 
 def test_every_formula_is_rendered(site: Path):
