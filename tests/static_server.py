@@ -104,6 +104,11 @@ class SiteServer(ThreadingHTTPServer):
         self._lock = threading.Lock()
         super().__init__(("127.0.0.1", port), SiteHandler)
 
+    def handle_error(self, request, client_address) -> None:
+        # A browser that closes a tab mid-transfer is no error of the site.
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)
+
     def compressed(self, data: bytes) -> bytes:
         """gzip, as a host would serve it; computed once per distinct file content."""
         key = hashlib.sha1(data).digest()

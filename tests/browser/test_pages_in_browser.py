@@ -95,8 +95,7 @@ def test_copy_button_gives_code_that_prints_what_the_page_shows(opened, tmp_path
         assert found, f"{block.name}: the block is not on the page as its source says"
         pre = tab.locator(".md-content pre").nth(found["index"])
         tab.evaluate("navigator.clipboard.writeText('')")
-        pre.hover()
-        pre.locator("button[data-md-type=copy]").click()
+        pre.locator("button[data-md-type=copy]").click()  # scrolls to the block and hovers first
         copied = tab.evaluate("navigator.clipboard.readText()")
         assert copied.strip(), f"{block.name}: the copy button copied nothing"
         folder = tmp_path / f"block-{len(runs)}"
