@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import importlib.util
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -20,6 +21,7 @@ import pytest
 from pypdf import PdfReader
 
 import docblocks
+from browser import chromium
 from conftest import ROOT
 from mkdocs.utils.yaml import yaml_load
 
@@ -58,6 +60,20 @@ def flat(text: str) -> str:
     return " ".join(text.split())
 
 
+@pytest.fixture(scope="module", autouse=True)
+def tools():
+    """The PDF is printed by Chromium and read back by pdftotext: both are needed, and in CI never skipped."""
+    missing = []
+    if chromium.executable() is None:
+        missing.append(chromium.HOW_TO_INSTALL)
+    if shutil.which("pdftotext") is None:
+        missing.append("pdftotext is not installed: `sudo apt-get install poppler-utils` (`.ci/run` does this in CI).")
+    if missing and chromium.in_ci():
+        pytest.fail(" ".join(missing), pytrace=False)
+    if missing:
+        pytest.skip(" ".join(missing))
+
+
 @pytest.fixture(scope="module")
 def printed(site: Path, tmp_path_factory) -> tuple[subprocess.CompletedProcess, Path]:
     output = tmp_path_factory.mktemp("pdf") / "course.pdf"
@@ -76,8 +92,13 @@ def reader(printed) -> PdfReader:
 
 
 @pytest.fixture(scope="module")
-def texts(reader: PdfReader) -> list[str]:
-    return [page.extract_text() or "" for page in reader.pages]
+def texts(printed, reader: PdfReader) -> list[str]:
+    """The text of each page, by poppler's pdftotext (pypdf takes half a minute for the course)."""
+    result = subprocess.run(["pdftotext", "-layout", "-enc", "UTF-8", str(printed[1]), "-"], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    pages = result.stdout.split("\f")[: len(reader.pages)]
+    assert len(pages) == len(reader.pages), (len(pages), len(reader.pages))
+    return pages
 
 
 def test_the_pdf_is_made_and_nothing_is_wider_than_the_sheet(printed):
