@@ -36,10 +36,10 @@ def opened(request, loading, phone, base_url, site):
     """(page, OpenPage): one load per page, shared by the tests of this module."""
     page = request.param
     assert (site / page.url).is_file() or (site / page.url / "index.html").is_file(), f"{page.url} was not built"
-    following = PAGES[(PAGES.index(page) + 1) % len(PAGES)].url
     loaded = loading.pop(page.url, None) or OpenPage(phone, base_url, page.url)
-    if following not in loading:
-        loading[following] = OpenPage(phone, base_url, following)
+    following = PAGES[PAGES.index(page) + 1 :][:1]
+    if following and following[0].url not in loading:
+        loading[following[0].url] = OpenPage(phone, base_url, following[0].url)
     yield page, loaded.wait()
     loaded.close()
 
