@@ -164,12 +164,17 @@ def main() -> int:
             print(f"{page.name:<38} {form:<7} {row['performance']:>4g} {row['accessibility']:>4g} "
                   f"{row['best-practices']:>4g} {row['seo']:>4g} {row['lcp'] / 1000:>5.2f} {row['tbt']:>6.0f} "
                   f"{row['cls']:>7.3g} {row['bytes'] / 1024:>5.0f} {axe_count:>3}  {status}")
-            lost = sorted({item for run in page_runs for item in run["failing"]})
+            # "performance: total-blocking-time (340 ms)" from each run -> one entry, values of all runs
+            lost: dict[str, list[str]] = defaultdict(list)
+            for run in page_runs:
+                for item in run["failing"]:
+                    audit, _, value = item.partition(" (")
+                    lost[audit].append(value.rstrip(")"))
             if lost:
-                costs[f"{page.name} ({form})"] = lost
+                costs[f"{page.name} ({form})"] = [f"{audit} ({', '.join(values)})" for audit, values in sorted(lost.items())]
 
     if costs:
-        print("\nWhat cost points (in any run):")
+        print("\nWhat cost points (the value in each run that lost points):")
         for where, items in costs.items():
             print(f"  {where}: " + "; ".join(items))
     if any(violations.values()):
