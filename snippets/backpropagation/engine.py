@@ -107,7 +107,7 @@ def mul(a, b):  # elementwise; the multiply gate swaps its inputs
                   (b, lambda g: unbroadcast(g * av, bv.shape)))
 
 
-def matmul(a, b):  # C = A B: dA = dC B^T, dB = A^T dC
+def matmul(a, b):  # C = A B: A_bar = C_bar B^T, B_bar = A^T C_bar
     av, bv = value_of(a), value_of(b)
     return record(av @ bv, (a, lambda g: g @ bv.T), (b, lambda g: av.T @ g))
 
