@@ -19,12 +19,12 @@
 #
 # ## The engine
 #
-# The lab imports the engine from the repository's `snippets/` folder. It runs
-# with the working directory set to the lab's own folder (`docs/labs/` when the
-# site is built), but it may also run from anywhere inside a clone of the
-# repository, so it looks for the folder that holds
-# `snippets/backpropagation/engine.py` by walking up from the current
-# directory.
+# The engine is the file `snippets/backpropagation/engine.py` of the course's
+# repository, shown in full in the backpropagation lecture. To run this
+# notebook yourself, either run it from anywhere inside a clone of the
+# repository (the cell below looks for the file in the current folder and in
+# every folder above it), or save the engine as `engine.py` next to the
+# notebook.
 
 # %%
 import sys
@@ -39,12 +39,17 @@ ENGINE = Path("snippets", "backpropagation", "engine.py")
 here = Path.cwd().resolve()
 candidates = [here, *here.parents]
 root = next((folder for folder in candidates if (folder / ENGINE).is_file()), None)
-if root is None:
+if root is not None:
+    sys.path.insert(0, str(root / ENGINE.parent))
+elif (here / "engine.py").is_file():
+    root, ENGINE = here, Path("engine.py")
+    sys.path.insert(0, str(here))
+else:
     raise FileNotFoundError(
-        f"{ENGINE} not found in {here} or any folder above it: run this lab from "
-        "inside a clone of the course repository, or copy the engine next to it"
+        f"{ENGINE} not found in {here} or any folder above it, and no engine.py "
+        "in this folder: run this lab inside a clone of the course repository, "
+        "or save the engine as engine.py next to it"
     )
-sys.path.insert(0, str(root / ENGINE.parent))
 from engine import (  # noqa: E402
     central_difference_gradient,
     init_params,
@@ -242,11 +247,9 @@ print(f"central differences        {differences_time * 1e3:8.1f} ms"
       f"  = {differences_time / gradient_time:,.0f} engine gradients ({2 * P} losses)")
 
 # %% [markdown]
-# Reverse mode costs a small multiple of the loss, here somewhere around 2 to 3
+# Reverse mode costs a small multiple of the loss, typically around 2 to 3
 # (the lecture explains why the figure moves with the machine and the batch
-# size), while central differences cost thousands of losses. `make bench`
-# prints these timings with more repetitions, for the whole training set at
-# once as well.
+# size), while central differences cost thousands of losses.
 #
 # ## Things to try
 #
