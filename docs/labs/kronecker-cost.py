@@ -242,12 +242,12 @@ plt.show()
 # $n = 1000$ the Kronecker matrix alone would need 8 TB.
 #
 # **Time** is measured, and measured exponents differ from operation counts.
-# When this lab was written, repeated runs on a two-core machine (32 MB of
-# cache, busy with other work) gave slopes of 3.1 to 3.3 for build + apply,
-# 5.6 to 6.0 for apply only, 2.9 to 3.0 for the operator at large $n$ and 1.6
-# to 1.8 for the operator over the small sizes; the values printed above are
-# those of the build that made this page. The second table, times divided by
-# $n^4$, shows why the Kronecker slopes are not 4:
+# Repeated runs on a two-core machine (32 MB of cache, busy with other work)
+# gave slopes of 3.1 to 3.3 for build + apply, 5.6 to 6.0 for apply only, 2.9
+# to 3.0 for the operator at large $n$ and 1.6 to 1.8 for the operator over the
+# small sizes; the values printed above come from one run and differ from
+# machine to machine. The second table, times divided by $n^4$, shows why the
+# Kronecker slopes are not 4:
 #
 # - *Build + apply* spends its time in `np.kron`, whose cost per entry written
 #   is not constant over this range (the column "b+a / n⁴"). It fills the
@@ -271,7 +271,8 @@ plt.show()
 # The exponents move by a few tenths from run to run and from machine to
 # machine; the gap does not: at the largest common size the Kronecker form
 # takes thousands of times the time and memory of the operator form, and the
-# ratio grows like $n$. Apply derivatives of matrix functions in operator form,
+# time ratio grows like $n$ (operations: $n^4$ against $n^3$), the memory
+# ratio like $n^2$. Apply derivatives of matrix functions in operator form,
 # and form the Kronecker matrix only for small $n$ when the whole matrix is
 # needed.
 #
