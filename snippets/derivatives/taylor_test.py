@@ -14,7 +14,8 @@ def taylor_test(f, derivative, x, dx, steps=(1e-1, 1e-2, 1e-3)):
     """Remainders ||f(x + t dx) - f(x) - t f'(x)[dx]|| for each step t, and the
     observed orders between consecutive steps (2 if the derivative is right)."""
     fx, linear = f(x), derivative(x, dx)
-    remainders = [np.linalg.norm(f(x + t * dx) - fx - t * linear) for t in steps]
+    remainders = [np.linalg.norm(f(x + t * dx) - fx - t * linear)
+                  for t in steps]
     orders = [
         np.log(r0 / r1) / np.log(t0 / t1)
         for r0, r1, t0, t1 in zip(remainders, remainders[1:], steps, steps[1:])
