@@ -99,18 +99,19 @@ def jvp(f, x, v):
 # --8<-- [end:dual]
 
 if __name__ == "__main__":
-    # 1. d/dx [x sin(x) / (1 + x^2)] at 0.8, against the quotient and product rules.
+    # 1. d/dx [x sin(x) / (1 + x^2)] at 0.8, by the quotient and product rules.
     def f(x):
         return x * sin(x) / (1 + x * x)
 
     a = 0.8
-    by_hand = ((np.sin(a) + a * np.cos(a)) * (1 + a * a) - a * np.sin(a) * 2 * a) / (
-        1 + a * a) ** 2
+    u, du = a * np.sin(a), np.sin(a) + a * np.cos(a)  # numerator and u'
+    by_hand = (du * (1 + a * a) - u * 2 * a) / (1 + a * a) ** 2
     err = abs(derivative(f, a) - by_hand) / abs(by_hand)
-    print(f"derivative of a function of one number, exact to rounding: {err < 1e-14}")
+    print(f"derivative of a function of one number, exact to rounding: "
+          f"{err < 1e-14}")
     assert err < 1e-14
 
-    # 2. x -> B (s * s) with s = tanh(A x), the example of the lecture's JVP section.
+    # 2. x -> B (s * s) with s = tanh(A x), the example of the JVP section.
     rng = np.random.default_rng(3)
     A, B = rng.standard_normal((4, 5)), rng.standard_normal((3, 4))
     x = rng.standard_normal(5)
@@ -122,14 +123,16 @@ if __name__ == "__main__":
     s = np.tanh(A @ x)
     v = rng.standard_normal(5)
     jvp_by_hand = B @ (2 * s * ((1 - s * s) * (A @ v)))
-    err = np.linalg.norm(jvp(g, x, v) - jvp_by_hand) / np.linalg.norm(jvp_by_hand)
-    print(f"JVP of a vector function equals the one by hand to 1e-14: {err < 1e-14}")
+    err = (np.linalg.norm(jvp(g, x, v) - jvp_by_hand)
+           / np.linalg.norm(jvp_by_hand))
+    print(f"JVP of a vector function equals the one by hand to 1e-14: "
+          f"{err < 1e-14}")
     assert err < 1e-14
-    J = np.column_stack([jvp(g, x, e) for e in np.eye(5)])  # 5 evaluations: columns
+    J = np.column_stack([jvp(g, x, e) for e in np.eye(5)])  # 5 evaluations
     h = 1e-5
     numeric = np.column_stack([(g(x + h * e) - g(x - h * e)) / (2 * h)
                                for e in np.eye(5)])
     err = np.linalg.norm(J - numeric) / np.linalg.norm(numeric)
-    print(f"Jacobian {J.shape} from 5 evaluations; central differences agree to 1e-9: "
-          f"{err < 1e-9}")
+    print(f"Jacobian {J.shape} from 5 evaluations; "
+          f"central differences agree to 1e-9: {err < 1e-9}")
     assert err < 1e-9
