@@ -16,7 +16,8 @@ class Tape:
     """The operations of one evaluation, in the order they ran."""
 
     def __init__(self):
-        self.entries = []  # entry i: (input index, vjp) for each input of value i
+        # entry i: a pair (input index, vjp) for each input of value i
+        self.entries = []
 
     def variable(self, value):
         """An input we want the gradient with respect to."""
@@ -26,7 +27,7 @@ class Tape:
         """Gradients of the scalar `output` with respect to each of `inputs`."""
         if output.value.shape != ():
             shape = output.value.shape
-            raise ValueError(f"gradient needs a scalar output, got shape {shape}")
+            raise ValueError(f"gradient needs a scalar output, got {shape}")
         grads = [None] * len(self.entries)
         grads[output.index] = np.ones(())
         for index in range(output.index, -1, -1):  # the tape, backwards
@@ -40,8 +41,8 @@ class Tape:
                     grads[parent] = contribution
                 else:
                     grads[parent] = grads[parent] + contribution
-        return [np.zeros_like(x.value) if grads[x.index] is None else grads[x.index]
-                for x in inputs]
+        return [np.zeros_like(x.value) if grads[x.index] is None
+                else grads[x.index] for x in inputs]
 
 
 class Var:
@@ -86,7 +87,7 @@ def record(value, *links):
 
 
 def unbroadcast(g, shape):
-    """Sum g down to `shape`: broadcasting copies a value, so its gradients add."""
+    """Sum g down to `shape`: broadcasting copies a value; its gradients add."""
     while g.ndim > len(shape):
         g = g.sum(axis=0)
     for axis, size in enumerate(shape):
@@ -129,9 +130,9 @@ def total(a):  # the sum of all entries
 
 def softmax_cross_entropy(z, y):
     """Mean over the columns of z (logits, one column per example) of
-    -sum(y * log softmax(z)); y holds one-hot labels and is not differentiated."""
+    -sum(y * log softmax(z)); y holds one-hot labels, not differentiated."""
     zv, y = value_of(z), np.asarray(y, dtype=float)
-    shifted = zv - zv.max(axis=0)  # softmax does not change; exp cannot overflow
+    shifted = zv - zv.max(axis=0)  # same softmax; exp cannot overflow
     log_p = shifted - np.log(np.exp(shifted).sum(axis=0))
     count = zv.shape[1]
     return record(-(y * log_p).sum() / count,
@@ -169,7 +170,7 @@ def loss_and_gradient(params, x, y):
 
 
 def central_difference_gradient(f, params, h=1e-5):
-    """The gradient of f(params) one entry at a time: 2 evaluations per entry."""
+    """The gradient of f(params), one entry at a time: 2 evaluations each."""
     grads = []
     for p in params:
         g = np.zeros_like(p)
@@ -188,7 +189,7 @@ def central_difference_gradient(f, params, h=1e-5):
 # --8<-- [end:network]
 
 if __name__ == "__main__":
-    # Check on a two-layer network: 5 inputs, 4 hidden units, 3 classes, 6 examples.
+    # A two-layer network: 5 inputs, 4 hidden units, 3 classes, 6 examples.
     rng = np.random.default_rng(0)
     params = [p + 0.1 * rng.standard_normal(p.shape)  # nonzero biases too
               for p in init_params(rng, 5, 4, 3)]
@@ -199,5 +200,6 @@ if __name__ == "__main__":
     numeric = central_difference_gradient(lambda ps: loss(ps, x, y), params)
     for name, g, n in zip(["W1", "b1", "W2", "b2"], grads, numeric):
         err = np.linalg.norm(g - n) / np.linalg.norm(n)
-        print(f"{name}: shape {g.shape}, relative error below 1e-8: {err < 1e-8}")
+        print(f"{name}: shape {g.shape}, "
+              f"relative error below 1e-8: {err < 1e-8}")
         assert err < 1e-8
