@@ -20,7 +20,9 @@
 # ## The engine
 #
 # The engine is the file `snippets/backpropagation/engine.py` of the course's
-# repository, shown in full in the backpropagation lecture. To run this
+# repository, shown in full in the
+# [backpropagation lecture](../../lectures/backpropagation/#a-reverse-mode-engine).
+# To run this
 # notebook yourself, either run it from anywhere inside a clone of the
 # repository (the cell below looks for the file in the current folder and in
 # every folder above it), or save the engine as `engine.py` next to the
@@ -38,7 +40,7 @@ from sklearn.datasets import load_digits
 ENGINE = Path("snippets", "backpropagation", "engine.py")
 here = Path.cwd().resolve()
 candidates = [here, *here.parents]
-root = next((folder for folder in candidates if (folder / ENGINE).is_file()), None)
+root = next((d for d in candidates if (d / ENGINE).is_file()), None)
 if root is not None:
     sys.path.insert(0, str(root / ENGINE.parent))
 elif (here / "engine.py").is_file():
@@ -46,9 +48,10 @@ elif (here / "engine.py").is_file():
     sys.path.insert(0, str(here))
 else:
     raise FileNotFoundError(
-        f"{ENGINE} not found in {here} or any folder above it, and no engine.py "
-        "in this folder: run this lab inside a clone of the course repository, "
-        "or save the engine as engine.py next to it"
+        f"{ENGINE} not found in {here} or any folder above it, "
+        "and no engine.py in this folder: run this lab inside a clone "
+        "of the course repository, or save the engine as engine.py "
+        "next to it"
     )
 from engine import (  # noqa: E402
     central_difference_gradient,
@@ -77,10 +80,12 @@ pixels = digits.data / 16.0  # (1797, 64), one image per row
 rng = np.random.default_rng(0)
 order = rng.permutation(len(labels))
 test, train = order[:360], order[360:]
-X_train, X_test = pixels[train].T, pixels[test].T  # examples as columns
+# examples as columns
+X_train, X_test = pixels[train].T, pixels[test].T
 y_train, y_test = labels[train], labels[test]
 Y_train = np.eye(10)[:, y_train]  # one-hot columns
-print(f"training: X {X_train.shape}, Y {Y_train.shape}; test: X {X_test.shape}")
+print(f"training: X {X_train.shape}, Y {Y_train.shape}; "
+      f"test: X {X_test.shape}")
 print("training examples per digit:", np.bincount(y_train))
 
 # %% [markdown]
@@ -105,12 +110,13 @@ Xb, Yb = X_train[:, :BATCH], Y_train[:, :BATCH]
 
 _, grads = loss_and_gradient(probe, Xb, Yb)
 start = time.perf_counter()
-numeric = central_difference_gradient(lambda ps: loss(ps, Xb, Yb), probe)
+numeric = central_difference_gradient(
+    lambda ps: loss(ps, Xb, Yb), probe)
 differences_time = time.perf_counter() - start
 for name, g, n in zip(["W1", "b1", "W2", "b2"], grads, numeric):
     err = np.linalg.norm(g - n) / np.linalg.norm(n)
     print(f"{name} {str(g.shape):9s} relative error {err:.1e}")
-    assert err < 1e-8, f"the gradient for {name} disagrees with central differences"
+    assert err < 1e-8, f"{name}: engine and differences disagree"
 
 # %% [markdown]
 # Relative errors around $10^{-10}$ are what central differences can reach
@@ -146,7 +152,8 @@ for epoch in range(EPOCHS):
     shuffled = rng.permutation(X_train.shape[1])
     for first in range(0, len(shuffled), BATCH):
         batch = shuffled[first:first + BATCH]
-        _, grads = loss_and_gradient(params, X_train[:, batch], Y_train[:, batch])
+        Xs, Ys = X_train[:, batch], Y_train[:, batch]
+        _, grads = loss_and_gradient(params, Xs, Ys)
         for p, v, g in zip(params, velocity, grads):
             v *= MOMENTUM
             v -= LEARNING_RATE * g
@@ -156,19 +163,23 @@ for epoch in range(EPOCHS):
     history["test"].append(accuracy(params, X_test, y_test))
 training_time = time.perf_counter() - start
 steps = EPOCHS * -(-X_train.shape[1] // BATCH)
-print(f"{EPOCHS} epochs, {steps} gradient steps in {training_time:.2f} s")
+print(f"{EPOCHS} epochs, {steps} gradient steps "
+      f"in {training_time:.2f} s")
 print(f"training loss {history['loss'][-1]:.4f}, "
       f"training accuracy {history['train'][-1]:.1%}")
 
 # %%
 epochs = np.arange(1, EPOCHS + 1)
-fig, (ax_loss, ax_acc) = plt.subplots(1, 2, figsize=(9, 3.6), layout="constrained")
+fig, (ax_loss, ax_acc) = plt.subplots(1, 2, figsize=(9, 3.6),
+                                      layout="constrained")
 ax_loss.semilogy(epochs, history["loss"], "C0.-")
 ax_loss.set_xlabel("epoch")
 ax_loss.set_ylabel("mean cross-entropy, training set")
 ax_loss.grid(True, which="both", alpha=0.3)
-ax_acc.plot(epochs, np.array(history["train"]) * 100, "C0.-", label="training")
-ax_acc.plot(epochs, np.array(history["test"]) * 100, "C1.-", label="test")
+curves = [("train", "C0.-", "training"), ("test", "C1.-", "test")]
+for key, style, label in curves:
+    percent = np.array(history[key]) * 100
+    ax_acc.plot(epochs, percent, style, label=label)
 ax_acc.set_xlabel("epoch")
 ax_acc.set_ylabel("accuracy (%)")
 lowest = min(history["train"] + history["test"]) * 100
@@ -189,8 +200,9 @@ plt.show()
 predicted = logits(params, X_test).argmax(axis=0)
 test_accuracy = np.mean(predicted == y_test)
 print(f"test accuracy: {test_accuracy:.1%} "
-      f"({np.sum(predicted == y_test)} of {len(y_test)} digits never seen in training)")
-assert test_accuracy > 0.9, "training failed: test accuracy at or below 90%"
+      f"({np.sum(predicted == y_test)} of {len(y_test)} digits "
+      "never seen in training)")
+assert test_accuracy > 0.9, "training failed: test accuracy <= 90%"
 
 confusion = np.zeros((10, 10), dtype=int)
 np.add.at(confusion, (y_test, predicted), 1)
@@ -213,7 +225,9 @@ for ax in axes.flat:
 for ax, i in zip(axes.flat, shown):
     ax.imshow(images[test[i]], cmap="gray_r", interpolation="nearest")
     right = predicted[i] == y_test[i]
-    title = f"{predicted[i]}" if right else f"{predicted[i]} (true {y_test[i]})"
+    title = f"{predicted[i]}"
+    if not right:
+        title += f" (true {y_test[i]})"
     ax.set_title(title, color="black" if right else "red", fontsize=10)
 plt.show()
 
@@ -244,7 +258,8 @@ print(f"one loss                   {loss_time * 1e3:8.3f} ms")
 print(f"loss and gradient, engine  {gradient_time * 1e3:8.3f} ms"
       f"  = {gradient_time / loss_time:.1f} losses")
 print(f"central differences        {differences_time * 1e3:8.1f} ms"
-      f"  = {differences_time / gradient_time:,.0f} engine gradients ({2 * P} losses)")
+      f"  = {differences_time / gradient_time:,.0f} engine gradients "
+      f"({2 * P} losses)")
 
 # %% [markdown]
 # Reverse mode costs a small multiple of the loss, typically around 2 to 3
