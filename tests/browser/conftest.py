@@ -9,6 +9,22 @@ from browser import chromium
 from browser.reader import DESKTOP, PHONE
 
 
+def pytest_configure(config):
+    config.addinivalue_line("markers", "markdown_pages: the test applies to pages written in Markdown only")
+
+
+def pytest_collection_modifyitems(config, items):
+    """Tests marked markdown_pages are not collected for labs (notebooks) and the 404 page."""
+    kept, dropped = [], []
+    for item in items:
+        page = item.callspec.params.get("opened") if hasattr(item, "callspec") else None
+        markdown = page is None or (page.uri or "").endswith(".md")
+        (kept if markdown or not item.get_closest_marker("markdown_pages") else dropped).append(item)
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = kept
+
+
 @pytest.fixture(scope="session")
 def browser():
     path = chromium.executable()

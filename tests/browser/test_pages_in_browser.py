@@ -82,10 +82,9 @@ def sample(blocks: list[docblocks.Block]) -> list[docblocks.Block]:
     return nested[-1:] or runnable[-1:]
 
 
+@pytest.mark.markdown_pages  # a lab's cells build on each other; the 404 page has no code
 def test_copy_button_gives_code_that_prints_what_the_page_shows(opened, tmp_path):
     page, loaded = opened
-    if page.uri is None or not page.uri.endswith(".md"):
-        pytest.skip(f"{page.url}: labs run as notebooks (their cells build on each other), 404 has no code")
     blocks = sample(docblocks.collect(DOCS / page.uri, markdown_source(page)))
     if not blocks:
         pytest.skip(f"{page.url} has no Python block")
