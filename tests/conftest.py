@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from filelock import FileLock
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
@@ -27,9 +28,21 @@ def mkdocs_build(config: Path, site_dir: Path, cwd: Path = ROOT) -> subprocess.C
 
 @pytest.fixture(scope="session")
 def site(tmp_path_factory) -> Path:
-    """The whole site, built with `mkdocs build --strict` into a temporary folder."""
-    site_dir = tmp_path_factory.mktemp("site")
-    result = mkdocs_build(ROOT / "mkdocs.yml", site_dir)
-    if result.returncode != 0:
-        pytest.fail(f"mkdocs build --strict failed:\n{result.stdout}\n{result.stderr}", pytrace=False)
+    """The whole site, built once per test run with `mkdocs build --strict`.
+
+    The test files run in several worker processes (pytest-xdist); the first
+    worker that needs the site builds it into the run's shared temporary folder
+    while the others wait on a lock, and every worker then reads that one build.
+    """
+    shared = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        shared = shared.parent  # one basetemp per worker, all inside the run's folder
+    site_dir, failure = shared / "site", shared / "site-build-failure.txt"
+    with FileLock(shared / "site.lock"):
+        if not site_dir.is_dir() and not failure.exists():
+            result = mkdocs_build(ROOT / "mkdocs.yml", site_dir)
+            if result.returncode != 0:
+                failure.write_text(f"{result.stdout}\n{result.stderr}", encoding="utf-8")
+    if failure.exists():
+        pytest.fail(f"mkdocs build --strict failed:\n{failure.read_text(encoding='utf-8')}", pytrace=False)
     return site_dir

@@ -110,7 +110,7 @@ def snippet_config() -> dict:
 
 
 def snippet_preprocessor(base_path: list[str] | None = None):
-    config = snippet_config()
+    config = dict(snippet_config())  # a copy: the cached options stay as mkdocs.yml gives them
     if base_path is not None:
         config["base_path"] = base_path
     config["base_path"] = [str((ROOT / p).resolve()) for p in config.get("base_path", ["."])]
