@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import cache
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -34,15 +35,25 @@ def is_external(url: str) -> bool:
     return bool(parts.netloc) or parts.scheme not in ("", "data", "blob", "about", "javascript", "mailto")
 
 
-class _Loads(HTMLParser):
+class _Page(HTMLParser):
+    """One read of a page: what it loads, its ids, and the relative links it makes."""
+
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
-        self.found: list[tuple[int, str, str]] = []  # (line, element, url)
+        self.found: list[tuple[int, str, str]] = []  # (line, element, url) of each load
+        self.ids: set[str] = set()
+        self.links: list[tuple[int, str]] = []  # (line, href) of each link within the site
         self._in_style = False
 
     def handle_starttag(self, tag, attrs):
         attributes = dict(attrs)
         line = self.getpos()[0]
+        for key in ("id", "name"):
+            if attributes.get(key):
+                self.ids.add(attributes[key])
+        href = attributes.get("href")
+        if tag == "a" and href and not is_external(href) and not href.startswith(("data:", "javascript:", "mailto:")):
+            self.links.append((line, href))
         for name, value in attrs:
             if value is None:
                 continue
@@ -70,12 +81,26 @@ class _Loads(HTMLParser):
                 self.found.append((line, "<style>", match.group(1) or match.group(2)))
 
 
-def resources(html_text: str) -> list[tuple[int, str, str]]:
-    """Every URL the page makes a browser load, with its line and element."""
-    parser = _Loads()
+def _read(html_text: str) -> _Page:
+    parser = _Page()
     parser.feed(html_text)
     parser.close()
-    return parser.found
+    return parser
+
+
+@cache
+def _read_file(path: Path, modified: int) -> _Page:
+    return _read(path.read_text(encoding="utf-8"))
+
+
+def read_page(path: Path) -> _Page:
+    """A built page, read once per test process (again if the file changes)."""
+    return _read_file(path, path.stat().st_mtime_ns)
+
+
+def resources(html_text: str) -> list[tuple[int, str, str]]:
+    """Every URL the page makes a browser load, with its line and element."""
+    return _read(html_text).found
 
 
 def external_resources(site: Path) -> list[str]:
@@ -83,7 +108,7 @@ def external_resources(site: Path) -> list[str]:
     problems = []
     for path in sorted(site.rglob("*")):
         if path.suffix == ".html":
-            found = resources(path.read_text(encoding="utf-8"))
+            found = read_page(path).found
         elif path.suffix == ".css":
             text = path.read_text(encoding="utf-8")
             found = [(text.count("\n", 0, m.start()) + 1, "css url()", m.group(1) or m.group(2))
@@ -119,42 +144,15 @@ def math_problems(html_text: str) -> list[str]:
     return problems
 
 
-class _Anchors(HTMLParser):
-    """The ids of a page and the relative links it makes (line, href)."""
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.ids: set[str] = set()
-        self.links: list[tuple[int, str]] = []
-
-    def handle_starttag(self, tag, attrs):
-        attributes = dict(attrs)
-        for key in ("id", "name"):
-            if attributes.get(key):
-                self.ids.add(attributes[key])
-        href = attributes.get("href")
-        if tag == "a" and href and not is_external(href) and not href.startswith(("data:", "javascript:", "mailto:")):
-            self.links.append((self.getpos()[0], href))
-
-
 def broken_internal_links(site: Path) -> list[str]:
     """Links between pages of the built site whose target file or anchor is missing.
 
     MkDocs validates links written in Markdown pages; this also covers what it
     does not see: links inside notebooks (labs) and inside generated pages.
     """
-    parsed: dict[Path, _Anchors] = {}
-
-    def parse(path: Path) -> _Anchors:
-        if path not in parsed:
-            parser = _Anchors()
-            parser.feed(path.read_text(encoding="utf-8"))
-            parsed[path] = parser
-        return parsed[path]
-
     problems = []
     for page in sorted(site.rglob("*.html")):
-        for line, href in parse(page).links:
+        for line, href in read_page(page).links:
             parts = urlsplit(href)
             if not parts.path:
                 target = page
@@ -167,6 +165,6 @@ def broken_internal_links(site: Path) -> list[str]:
             where = f"{page.relative_to(site)}:{line}: {href}"
             if not target.exists():
                 problems.append(f"{where}: no such file")
-            elif parts.fragment and target.suffix == ".html" and unquote(parts.fragment) not in parse(target).ids:
+            elif parts.fragment and target.suffix == ".html" and unquote(parts.fragment) not in read_page(target).ids:
                 problems.append(f"{where}: no anchor #{parts.fragment}")
     return problems

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from site_scan import broken_internal_links, external_resources, math_problems, resources
+from site_scan import broken_internal_links, external_resources, math_problems, read_page
 
 
 def test_strict_build_succeeds(site: Path):
@@ -31,7 +31,7 @@ def test_every_formula_is_rendered(site: Path):
 def test_pages_load_no_math_javascript(site: Path):
     for page in sorted(site.rglob("*.html")):
         text = page.read_text(encoding="utf-8")
-        scripts = [url for _, element, url in resources(text) if element.startswith("<script")]
+        scripts = [url for _, element, url in read_page(page).found if element.startswith("<script")]
         math_scripts = [url for url in scripts if "katex" in url.lower() or "mathjax" in url.lower()]
         assert not math_scripts, f"{page.relative_to(site)} loads {math_scripts}"
         assert "text/x-mathjax-config" not in text and "window.MathJax" not in text, page.relative_to(site)

@@ -240,10 +240,16 @@ FORMULA_CONTRAST = r"""(scheme) => {
     const [r, g, b] = rgb.map((x) => { x /= 255; return x <= 0.04045 ? x / 12.92 : ((x + 0.055) / 1.055) ** 2.4; });
     return 0.2126 * r + 0.7152 * g + 0.0722 * b;
   };
+  // An element's background: its own colour over its parent's, each element's worked out once.
+  const backgrounds = new Map();
   const background = (el) => {
-    const chain = [];
-    for (let node = el; node; node = node.parentElement) chain.unshift(getComputedStyle(node).backgroundColor);
-    return chain.reduce((below, css) => { const c = rgba(css); return c ? over(c, below) : below; }, [255, 255, 255]);
+    if (!el) return [255, 255, 255];
+    if (!backgrounds.has(el)) {
+      const below = background(el.parentElement);
+      const c = rgba(getComputedStyle(el).backgroundColor);
+      backgrounds.set(el, c ? over(c, below) : below);
+    }
+    return backgrounds.get(el);
   };
   let worst = null;
   const elements = document.querySelectorAll(".md-content .katex, .md-content .katex [style*='color']");

@@ -2,7 +2,8 @@
 
 The zip is built by publish/offline.py, unpacked, and read in headless
 Chromium from file:// with every request to another host refused: the
-navigation walks every page, formulas come out as KaTeX with its fonts, the
+navigation's "Next" links chain every page (read from the files, and clicked
+through the first pages), formulas come out as KaTeX with its fonts, the
 search finds a page by typing, the copy button copies a code block, and a
 lecture's notebook downloads. Nothing in the zip refers to another host.
 """
@@ -155,22 +156,46 @@ def test_links_to_other_hosts_become_text_in_the_pages_and_the_print_page(tmp_pa
     assert 'href="lectures/demo.html"' in (site / "index.html").read_text(encoding="utf-8")  # links inside stay
 
 
+class _NextLink(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.href: str | None = None
+
+    def handle_starttag(self, tag, attrs):
+        attributes = dict(attrs)
+        if tag == "a" and "md-footer__link--next" in (attributes.get("class") or "").split():
+            self.href = attributes.get("href")
+
+
+def next_page(page: Path) -> Path | None:
+    """The file the page's "Next" link leads to, resolved as a browser resolves it from file://."""
+    parser = _NextLink()
+    parser.feed(page.read_text(encoding="utf-8"))
+    if parser.href is None:
+        return None
+    assert not urlsplit(parser.href).scheme and parser.href.endswith(".html"), f"{page}: next is {parser.href}"
+    return (page.parent / urlsplit(parser.href).path).resolve()
+
+
 def test_every_page_is_reached_by_the_navigation_from_file(edition: Path, tab):
-    page = tab
-    page.goto((edition / "index.html").as_uri())
-    visited = [page.url]
-    while True:
-        following = page.locator("a.md-footer__link--next")
-        if not following.count():
-            break
-        following.click()
-        page.wait_for_load_state("load")
-        assert page.url.startswith("file://") and page.url.endswith(".html"), page.url
-        assert page.locator("h1").count(), f"{page.url} has no heading"
-        visited.append(page.url)
+    # The chain of "Next" links, read from the files, from the home page to the last page.
+    visited = [(edition / "index.html").resolve()]
+    while (following := next_page(visited[-1])) is not None:
+        assert following.is_file(), f"{visited[-1].name} leads to {following}, which is not in the zip"
+        assert following not in visited, f"the navigation comes back to {following.name}"
+        visited.append(following)
     # Every page but print.html (the whole course on one page, for the PDF; not a page of the site).
-    pages = {p.as_uri() for p in edition.rglob("*.html") if p.name != "print.html"}
-    assert len(visited) == len(set(visited)) and set(visited) == pages, set(visited) ^ pages
+    pages = {p.resolve() for p in edition.rglob("*.html") if p.name != "print.html"}
+    assert set(visited) == pages, sorted(str(p.relative_to(edition)) for p in set(visited) ^ pages)
+    # The same links followed by a reader's clicks, from file://, over the first pages
+    # (the home page, the conventions, then into the lectures' folder).
+    page = tab
+    page.goto(visited[0].as_uri())
+    for expected in visited[1:4]:
+        page.locator("a.md-footer__link--next").click()
+        page.wait_for_load_state("load")
+        assert page.url == expected.as_uri(), (page.url, expected.as_uri())
+        assert page.locator("h1").count(), f"{page.url} has no heading"
 
 
 def test_math_is_rendered_with_the_fonts_of_the_zip(edition: Path, tab):
