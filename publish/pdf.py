@@ -136,9 +136,10 @@ def print_course(site_dir: Path, output: Path) -> Printed:
         browser = playwright.chromium.launch(executable_path=executable, args=chromium.FLAGS)
         try:
             page = browser.new_page(viewport={"width": SHEET_WIDTH_PX, "height": 1000})
+            # Print styles from the start: the long document is laid out once, not once per medium.
+            page.emulate_media(media="print")
             page.goto(page_file.resolve().as_uri(), wait_until="load")
             page.evaluate("document.fonts.ready.then(() => true)")
-            page.emulate_media(media="print")
             cut = page.evaluate(FIT, [SHEET_WIDTH_PX, SMALLEST_SCALE])
             contents = page.evaluate(CONTENTS)
 

@@ -9,46 +9,24 @@ printing what the page shows.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import re
 import shutil
 import subprocess
 import sys
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import nbformat
 import pytest
+from jupyter_client.manager import AsyncKernelManager
+from nbclient import NotebookClient
 
 import docblocks
 from conftest import ROOT
 
 LECTURES = sorted((ROOT / "docs" / "lectures").glob("*.md"))
 IDS = [page.relative_to(ROOT).as_posix() for page in LECTURES]
-# Runs the notebook named on the command line with nbclient, in place. The kernel talks
-# over IPC sockets in the notebook's folder, not TCP ports: kernels started in parallel
-# can race for a free port ("Address already in use") and die.
-NBCLIENT = """
-import sys
-import nbformat
-from jupyter_client.manager import KernelManager
-from nbclient import NotebookClient
-from traitlets import default
-
-
-class IPCKernelManager(KernelManager):
-    @default("transport")
-    def _default_transport(self):
-        return "ipc"
-
-
-path = sys.argv[1]
-notebook = nbformat.read(path, as_version=4)
-client = NotebookClient(notebook, kernel_manager_class=IPCKernelManager, kernel_name="python3",
-                        timeout=300, resources={"metadata": {"path": "."}})
-client.execute()
-nbformat.write(notebook, path)
-"""
 MATH = re.compile(r"\$\$(?P<display>.+?)\$\$|(?<![\\$])\$(?P<inline>[^$\n]+?)\$", re.DOTALL)
 
 
@@ -130,31 +108,53 @@ def test_notebook_math_renders_without_the_site_macros(site: Path):
     assert not problems, "\n".join(problems)
 
 
+async def run_notebook(path: Path) -> str | None:
+    """Run the notebook at `path` top to bottom in a fresh kernel started in its folder, in place.
+
+    The error that stopped it, or None. The kernel talks over IPC sockets in the
+    notebook's folder, not TCP ports: kernels started side by side could race for
+    a free port ("Address already in use") and die.
+    """
+    notebook = nbformat.read(path, as_version=4)
+    manager = AsyncKernelManager(kernel_name="python3", transport="ipc", ip=str(path.parent / "kernel-ipc"))
+    client = NotebookClient(notebook, km=manager, timeout=300, resources={"metadata": {"path": str(path.parent)}})
+    try:
+        await client.async_execute()
+    except Exception as err:  # noqa: BLE001 (reported by the test, with the notebook's name)
+        return f"{type(err).__name__}: {err}"
+    finally:
+        nbformat.write(notebook, path)
+    return None
+
+
 @pytest.fixture(scope="module")
-def executed(site: Path, tmp_path_factory) -> dict[str, tuple[subprocess.CompletedProcess, Path]]:
-    """Every notebook run top to bottom by nbclient, from its own empty folder, in parallel."""
+def executed(site: Path, tmp_path_factory) -> dict[str, tuple[str | None, Path]]:
+    """Every notebook run by nbclient, each from its own empty folder, four at a time."""
+    copies = {}
+    for page in LECTURES:
+        if built(site, page):
+            copies[page.name] = tmp_path_factory.mktemp(page.stem) / f"{page.stem}.ipynb"
+            shutil.copy(notebook_path(site, page), copies[page.name])
 
-    def run(page: Path):
-        folder = tmp_path_factory.mktemp(page.stem)
-        copy = folder / f"{page.stem}.ipynb"
-        shutil.copy(notebook_path(site, page), copy)
-        result = subprocess.run(
-            [sys.executable, "-c", NBCLIENT, str(copy)],
-            capture_output=True, text=True, cwd=folder, timeout=900,
-        )
-        return result, copy
+    async def run_all() -> list[str | None]:
+        limit = asyncio.Semaphore(4)
 
-    pages = [page for page in LECTURES if built(site, page)]
-    with ThreadPoolExecutor(max_workers=4) as pool:
-        return dict(zip((p.name for p in pages), pool.map(run, pages)))
+        async def run(path: Path) -> str | None:
+            async with limit:
+                return await run_notebook(path)
+
+        return await asyncio.gather(*(run(path) for path in copies.values()))
+
+    return dict(zip(copies, zip(asyncio.run(run_all()), copies.values())))
 
 
 @pytest.mark.parametrize("page", LECTURES, ids=IDS)
 def test_notebook_runs_top_to_bottom_and_prints_what_the_page_shows(site: Path, page: Path, executed):
     original = read(site, page)
-    result, path = executed[page.name]
-    message = re.sub(r"\x1b\[[0-9;]*m", "", result.stderr)[-4000:]  # nbclient colours its traceback
-    assert result.returncode == 0, f"{page.name}: the notebook fails when run:\n{message}"
+    error, path = executed[page.name]
+    if error is not None:
+        message = re.sub(r"\x1b\[[0-9;]*m", "", error)[-4000:]  # nbclient colours its traceback
+        pytest.fail(f"{page.name}: the notebook fails when run:\n{message}", pytrace=False)
     ran = nbformat.read(path, as_version=4)
     for number, (before, after) in enumerate(zip(original.cells, ran.cells)):
         if after.cell_type != "code":
