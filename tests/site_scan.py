@@ -27,6 +27,8 @@ LOADED = {
 # <link rel=...> values that make the browser fetch (or connect to) the href.
 LOADING_RELS = {"stylesheet", "preload", "modulepreload", "prefetch", "preconnect", "dns-prefetch", "icon",
                 "shortcut", "apple-touch-icon", "manifest", "prerender"}
+# Attributes that hold an address a browser or a reader follows.
+ADDRESS_ATTRIBUTES = {"href", "src", "srcset", "action", "formaction", "data", "poster", "xlink:href", "cite", "ping"}
 CSS_URL = re.compile(r"""url\(\s*['"]?([^'")\s]+)|@import\s+['"]([^'"]+)""")
 
 
@@ -43,6 +45,7 @@ class _Page(HTMLParser):
         self.found: list[tuple[int, str, str]] = []  # (line, element, url) of each load
         self.ids: set[str] = set()
         self.links: list[tuple[int, str]] = []  # (line, href) of each link within the site
+        self.addresses: list[tuple[int, str]] = []  # (line, url) of every address, loaded or followed
         self._in_style = False
 
     def handle_starttag(self, tag, attrs):
@@ -51,6 +54,14 @@ class _Page(HTMLParser):
         for key in ("id", "name"):
             if attributes.get(key):
                 self.ids.add(attributes[key])
+        for name, value in attrs:
+            if value and name in ADDRESS_ATTRIBUTES:
+                urls = [part.split()[0] for part in value.split(",") if part.strip()] if name == "srcset" else [value]
+                self.addresses += [(line, url.strip()) for url in urls]
+            elif value and name == "style":
+                self.addresses += [(line, m.group(1) or m.group(2)) for m in CSS_URL.finditer(value)]
+            elif name == "http-equiv" and (value or "").lower() == "refresh":
+                self.addresses.append((line, attributes.get("content", "").split("url=")[-1]))
         href = attributes.get("href")
         if tag == "a" and href and not is_external(href) and not href.startswith(("data:", "javascript:", "mailto:")):
             self.links.append((line, href))
@@ -81,7 +92,8 @@ class _Page(HTMLParser):
                 self.found.append((line, "<style>", match.group(1) or match.group(2)))
 
 
-def _read(html_text: str) -> _Page:
+def page_of(html_text: str) -> _Page:
+    """What an HTML text loads, its ids, its links and every address in it."""
     parser = _Page()
     parser.feed(html_text)
     parser.close()
@@ -90,7 +102,7 @@ def _read(html_text: str) -> _Page:
 
 @cache
 def _read_file(path: Path, modified: int) -> _Page:
-    return _read(path.read_text(encoding="utf-8"))
+    return page_of(path.read_text(encoding="utf-8"))
 
 
 def read_page(path: Path) -> _Page:
@@ -100,7 +112,7 @@ def read_page(path: Path) -> _Page:
 
 def resources(html_text: str) -> list[tuple[int, str, str]]:
     """Every URL the page makes a browser load, with its line and element."""
-    return _read(html_text).found
+    return page_of(html_text).found
 
 
 def external_resources(site: Path) -> list[str]:

@@ -18,35 +18,20 @@ import contextlib
 import functools
 import re
 import threading
-from html.parser import HTMLParser
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import yaml
 
+from site_scan import read_page
 from small_site import build as small_site_build
 from watched_browser import watched_context
 
 ROOT = Path(__file__).resolve().parents[2]
 
-URL_ATTRIBUTES = {"href", "src", "srcset", "action", "formaction", "data", "poster"}
 CSS_URL = re.compile(r"""url\(\s*['"]?([^'")\s]+)""")
 SUB_PATH = "/course/"
-
-
-class _Addresses(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.found: list[tuple[int, str]] = []
-
-    def handle_starttag(self, tag, attrs):
-        for name, value in attrs:
-            if value and name in URL_ATTRIBUTES:
-                urls = [part.split()[0] for part in value.split(",") if part.strip()] if name == "srcset" else [value]
-                self.found += [(self.getpos()[0], url.strip()) for url in urls]
-            if value and name == "style":
-                self.found += [(self.getpos()[0], url) for url in CSS_URL.findall(value)]
 
 
 def root_absolute(site: Path, allowed_prefix: str | None = None) -> list[str]:
@@ -54,9 +39,7 @@ def root_absolute(site: Path, allowed_prefix: str | None = None) -> list[str]:
     problems = []
     for path in sorted(site.rglob("*")):
         if path.suffix == ".html":
-            parser = _Addresses()
-            parser.feed(path.read_text(encoding="utf-8"))
-            found = parser.found
+            found = read_page(path).addresses
         elif path.suffix == ".css":
             text = path.read_text(encoding="utf-8")
             found = [(text.count("\n", 0, m.start()) + 1, m.group(1)) for m in CSS_URL.finditer(text)]

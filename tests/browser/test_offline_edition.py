@@ -21,35 +21,14 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from site_scan import external_resources
+from site_scan import external_resources, is_external, page_of, read_page
 from small_site import build as small_site_build
 from watched_browser import watched_context
 
 ROOT = Path(__file__).resolve().parents[2]
 
 FOLDER = "matrix-calculus-notes"
-# Attributes that hold an address a browser or a reader follows.
-URL_ATTRIBUTES = {"href", "src", "srcset", "action", "formaction", "data", "poster", "xlink:href", "cite", "ping"}
 MARKDOWN_LINK = re.compile(r"!?\[[^\]]*\]\(\s*<?([^)\s>]+)")
-
-
-def is_elsewhere(url: str) -> bool:
-    parts = urlsplit(url.strip())
-    return bool(parts.netloc) or parts.scheme not in ("", "data", "blob", "about", "javascript", "mailto")
-
-
-class _Addresses(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.found: list[tuple[int, str]] = []
-
-    def handle_starttag(self, tag, attrs):
-        for name, value in attrs:
-            if value and name in URL_ATTRIBUTES:
-                urls = [part.split()[0] for part in value.split(",") if part.strip()] if name == "srcset" else [value]
-                self.found += [(self.getpos()[0], url) for url in urls]
-            if name == "http-equiv" and (value or "").lower() == "refresh":
-                self.found.append((self.getpos()[0], dict(attrs).get("content", "").split("url=")[-1]))
 
 
 def references_elsewhere(folder: Path) -> list[str]:
@@ -58,17 +37,13 @@ def references_elsewhere(folder: Path) -> list[str]:
     for path in sorted(folder.rglob("*")):
         name = path.relative_to(folder)
         if path.suffix == ".html":
-            parser = _Addresses()
-            parser.feed(path.read_text(encoding="utf-8"))
-            problems += [f"{name}:{line}: {url}" for line, url in parser.found if is_elsewhere(url)]
+            problems += [f"{name}:{line}: {url}" for line, url in read_page(path).addresses if is_external(url)]
         elif path.suffix == ".ipynb":
             for cell in json.loads(path.read_text(encoding="utf-8"))["cells"]:
                 if cell["cell_type"] == "markdown":
                     source = "".join(cell["source"])
-                    parser = _Addresses()
-                    parser.feed(source)
-                    urls = MARKDOWN_LINK.findall(source) + [url for _, url in parser.found]
-                    problems += [f"{name}, cell {cell.get('id')}: {url}" for url in urls if is_elsewhere(url)]
+                    urls = MARKDOWN_LINK.findall(source) + [url for _, url in page_of(source).addresses]
+                    problems += [f"{name}, cell {cell.get('id')}: {url}" for url in urls if is_external(url)]
     return problems
 
 
