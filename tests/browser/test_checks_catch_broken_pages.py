@@ -1,8 +1,9 @@
 """The reader checks fail on a broken page: each defect is put into a copy of a built page.
 
 A copy of a real page, served like the site, once as it is (plus a wide Markdown
-table, which must scroll in its own box) and once with every defect below; each
-test looks for its own defect in what `inspect` reports.
+table, which must scroll in its own box), once with every defect below, and once
+with only a paragraph too wide for a phone far down the page; each test looks
+for its own defect in what `inspect` reports.
 """
 
 from __future__ import annotations
@@ -19,6 +20,9 @@ from browser.reader import formulas_in_markdown, inspect, smallest_page_with_for
 CELLS = "".join(f"<td>{value:.9f}</td>" for value in range(1, 6))  # about 560 px: wider than a phone
 # What a Markdown table becomes; Material puts it in a box that scrolls.
 WIDE_MARKDOWN_TABLE = f"<table><tr>{CELLS * 3}</tr></table>"
+FILLER = "<p>A paragraph of text.</p>" * 20
+# Alone on its page, far down: a paragraph the site lays out only when it nears the screen.
+WIDE_PARAGRAPH = '<p>A box <span class="too-wide" style="display: inline-block; width: 600px">wider than a phone</span></p>'
 DEFECTS = {
     "unrendered formula": "<p>Unrendered: $x^2 + 1$</p>",
     "KaTeX error": '<span class="katex-error" title="ParseError">\\frac{1}</span>',
@@ -32,7 +36,7 @@ DEFECTS = {
 
 @pytest.fixture(scope="module")
 def readings(site, phone, tmp_path_factory):
-    """(problems of the intact copy, problems of the broken copy), each {"phone": [...], "desktop": [...]}."""
+    """The problems of the intact copy, the broken copy and the far copy, each {"phone": [...], "desktop": [...]}."""
     original = smallest_page_with_formulas(site)
     html = original.read_text(encoding="utf-8")
     formulas = html.count('<span class="katex">')
@@ -45,7 +49,10 @@ def readings(site, phone, tmp_path_factory):
     section = original.parent.parent.relative_to(site)
     pages = {
         "intact": html.replace("</article>", WIDE_MARKDOWN_TABLE + "</article>", 1),
-        "broken": html.replace("</article>", "".join(DEFECTS.values()) + "</article>", 1),
+        # The defects go far down the page, past the blocks the site always lays out
+        # (extra.css: content-visibility), where a reader meets them only by scrolling.
+        "broken": html.replace("</article>", FILLER + "".join(DEFECTS.values()) + "</article>", 1),
+        "far": html.replace("</article>", FILLER + WIDE_PARAGRAPH + "</article>", 1),
     }
     for name, text in pages.items():
         (root / section / name).mkdir(parents=True)
@@ -55,6 +62,7 @@ def readings(site, phone, tmp_path_factory):
             inspect(phone, base_url, (section / "intact").as_posix() + "/", formulas),
             # The source of the broken page would have one formula more than it renders.
             inspect(phone, base_url, (section / "broken").as_posix() + "/", formulas + 1),
+            inspect(phone, base_url, (section / "far").as_posix() + "/", formulas),
         )
 
 
@@ -63,7 +71,7 @@ def found(problems: dict[str, list[str]], screen: str, pattern: str) -> bool:
 
 
 def test_the_intact_page_passes_and_its_wide_markdown_table_scrolls_in_its_box(readings):
-    intact, _ = readings
+    intact, _, _ = readings
     assert intact == {"phone": [], "desktop": []}, intact
 
 
@@ -80,14 +88,17 @@ def test_the_intact_page_passes_and_its_wide_markdown_table_scrolls_in_its_box(r
     ],
 )
 def test_a_defect_is_reported(readings, defect, pattern):
-    _, broken = readings
+    _, broken, _ = readings
     assert found(broken, "phone", pattern), f"{defect} not reported; the report was {broken['phone']}"
 
 
-def test_an_overflowing_table_is_reported_on_a_phone_only(readings):
-    _, broken = readings
-    assert found(broken, "phone", r"^the page is \d+ px wide on a 390 px screen; sticking out: <table\.results>")
+def test_an_overflowing_table_or_paragraph_is_reported_on_a_phone_only(readings):
+    _, broken, far = readings
+    assert found(broken, "phone", r"^the page is \d+ px wide on a 390 px screen; sticking out: .*<table\.results>")
+    # The paragraph is alone, far down its page, where the site lays out blocks only near the screen.
+    assert found(far, "phone", r"^the page is \d+ px wide on a 390 px screen; sticking out: <span\.too-wide>"), far
     assert not found(broken, "desktop", r"px wide on a"), broken["desktop"]
+    assert not found(far, "desktop", r"px wide on a"), far["desktop"]
 
 
 def test_the_source_count_sees_a_formula_the_renderer_misses():
