@@ -1,5 +1,5 @@
 // Long-lived KaTeX renderer for the build: one JSON request per line on stdin,
-// one JSON answer per line on stdout. Started once per build by hooks/math.py,
+// one JSON answer per line on stdout. Started once per build by hooks/katex_render.py,
 // so a build with hundreds of formulas pays for loading KaTeX only once.
 "use strict";
 const katex = require("katex");

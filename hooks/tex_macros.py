@@ -1,6 +1,6 @@
 """The course's TeX macros (hooks/katex_macros.yml), for the hooks that need them.
 
-KaTeX gets the macros as they are (hooks/render_math.py). Notebooks generated
+KaTeX gets the macros as they are (hooks/katex_render.py). Notebooks generated
 for download (lectures and labs) are read by Jupyter's or Colab's math
 renderer, which does not know them, so their Markdown gets the macros expanded.
 """
