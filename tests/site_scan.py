@@ -110,9 +110,9 @@ def read_page(path: Path) -> _Page:
     return _read_file(path, path.stat().st_mtime_ns)
 
 
-def resources(html_text: str) -> list[tuple[int, str, str]]:
-    """Every URL the page makes a browser load, with its line and element."""
-    return page_of(html_text).found
+def css_urls(text: str) -> list[tuple[int, str]]:
+    """Every url() and @import of a stylesheet, with its line."""
+    return [(text.count("\n", 0, m.start()) + 1, m.group(1) or m.group(2)) for m in CSS_URL.finditer(text)]
 
 
 def external_resources(site: Path) -> list[str]:
@@ -122,9 +122,7 @@ def external_resources(site: Path) -> list[str]:
         if path.suffix == ".html":
             found = read_page(path).found
         elif path.suffix == ".css":
-            text = path.read_text(encoding="utf-8")
-            found = [(text.count("\n", 0, m.start()) + 1, "css url()", m.group(1) or m.group(2))
-                     for m in CSS_URL.finditer(text)]
+            found = [(line, "css url()", url) for line, url in css_urls(path.read_text(encoding="utf-8"))]
         elif path.suffix == ".js":
             text = path.read_text(encoding="utf-8")
             # Script bundles name many URLs; only ones that look like loaded assets matter.

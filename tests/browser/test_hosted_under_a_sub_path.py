@@ -24,13 +24,12 @@ from urllib.parse import urlsplit
 
 import yaml
 
-from site_scan import read_page
+from site_scan import css_urls, read_page
 from small_site import build as small_site_build
 from watched_browser import watched_context
 
 ROOT = Path(__file__).resolve().parents[2]
 
-CSS_URL = re.compile(r"""url\(\s*['"]?([^'")\s]+)""")
 SUB_PATH = "/course/"
 
 
@@ -41,8 +40,7 @@ def root_absolute(site: Path, allowed_prefix: str | None = None) -> list[str]:
         if path.suffix == ".html":
             found = read_page(path).addresses
         elif path.suffix == ".css":
-            text = path.read_text(encoding="utf-8")
-            found = [(text.count("\n", 0, m.start()) + 1, m.group(1)) for m in CSS_URL.finditer(text)]
+            found = css_urls(path.read_text(encoding="utf-8"))
         else:
             continue
         for line, url in found:
