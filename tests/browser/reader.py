@@ -160,6 +160,11 @@ def formulas_in_source(page: SitePage) -> int:
 # images, and elements sticking out past the right edge of the screen.
 PAGE_STATE = r"""async () => {
   await document.fonts.ready;
+  // The site skips the layout of blocks far from the screen (content-visibility);
+  // what a block would show when scrolled to is checked with every block laid out.
+  const everything = document.createElement("style");
+  everything.textContent = "* { content-visibility: visible !important }";
+  document.head.append(everything);
   const content = document.querySelector(".md-content") || document.body;
   const raw = [];
   const walker = document.createTreeWalker(content, NodeFilter.SHOW_TEXT);
@@ -206,6 +211,7 @@ PAGE_STATE = r"""async () => {
     .filter((el) => el.closest("pre, code, .clipboard-copy-txt"))
     .map((el) => (el.querySelector("annotation") || el).textContent.slice(0, 40));
   const scrollWidth = document.documentElement.scrollWidth;
+  everything.remove();
   return {
     formulas: content.querySelectorAll(".katex").length,
     inCode: inCode.slice(0, 5),

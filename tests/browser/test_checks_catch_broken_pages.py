@@ -21,7 +21,7 @@ CELLS = "".join(f"<td>{value:.9f}</td>" for value in range(1, 6))  # about 560 p
 # What a Markdown table becomes; Material puts it in a box that scrolls.
 WIDE_MARKDOWN_TABLE = f"<table><tr>{CELLS * 3}</tr></table>"
 FILLER = "<p>A paragraph of text.</p>" * 20
-# Alone on its page, far down: nothing else makes the page too wide.
+# Alone on its page, far down: a paragraph the site lays out only when it nears the screen.
 WIDE_PARAGRAPH = '<p>A box <span class="too-wide" style="display: inline-block; width: 600px">wider than a phone</span></p>'
 DEFECTS = {
     "unrendered formula": "<p>Unrendered: $x^2 + 1$</p>",
@@ -49,7 +49,8 @@ def readings(site, phone, tmp_path_factory):
     section = original.parent.parent.relative_to(site)
     pages = {
         "intact": html.replace("</article>", WIDE_MARKDOWN_TABLE + "</article>", 1),
-        # The defects go far down the page, where a reader meets them only by scrolling.
+        # The defects go far down the page, past the blocks the site always lays out
+        # (extra.css: content-visibility), where a reader meets them only by scrolling.
         "broken": html.replace("</article>", FILLER + "".join(DEFECTS.values()) + "</article>", 1),
         "far": html.replace("</article>", FILLER + WIDE_PARAGRAPH + "</article>", 1),
     }
@@ -94,7 +95,7 @@ def test_a_defect_is_reported(readings, defect, pattern):
 def test_an_overflowing_table_or_paragraph_is_reported_on_a_phone_only(readings):
     _, broken, far = readings
     assert found(broken, "phone", r"^the page is \d+ px wide on a 390 px screen; sticking out: .*<table\.results>")
-    # The paragraph is alone, far down its page: the check sees it without the table's help.
+    # The paragraph is alone, far down its page, where the site lays out blocks only near the screen.
     assert found(far, "phone", r"^the page is \d+ px wide on a 390 px screen; sticking out: <span\.too-wide>"), far
     assert not found(broken, "desktop", r"px wide on a"), broken["desktop"]
     assert not found(far, "desktop", r"px wide on a"), far["desktop"]

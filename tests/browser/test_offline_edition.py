@@ -198,6 +198,8 @@ def test_search_finds_a_page_when_typed(edition: Path, tab):
 def test_the_copy_button_copies_the_code(edition: Path, tab):
     page = tab
     page.goto(lecture(edition).as_uri())
+    # The buttons come when the block first comes on screen (content.lazy in mkdocs.yml).
+    page.locator("div.highlight pre").first.scroll_into_view_if_needed()
     page.locator("button.md-code__button[data-md-type=copy]").first.click()
     page.wait_for_selector(".md-dialog--active", timeout=5000)
     copied = page.evaluate("navigator.clipboard.readText()")

@@ -94,7 +94,10 @@ def test_copy_button_gives_code_that_prints_what_the_page_shows(opened, tmp_path
         assert found, f"{block.name}: the block is not on the page as its source says"
         pre = tab.locator(".md-content pre").nth(found["index"])
         tab.evaluate("navigator.clipboard.writeText('')")
-        pre.locator("button[data-md-type=copy]").click()  # scrolls to the block and hovers first
+        # The theme adds a block's buttons when the block first comes on screen
+        # (content.lazy in mkdocs.yml), as a reader scrolls to it.
+        pre.scroll_into_view_if_needed()
+        pre.locator("button[data-md-type=copy]").click()  # hovers first
         copied = tab.evaluate("navigator.clipboard.readText()")
         assert copied.strip(), f"{block.name}: the copy button copied nothing"
         folder = tmp_path / f"block-{len(runs)}"
