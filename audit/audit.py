@@ -6,7 +6,8 @@ is served, so canonical links are right), serves it like a static host with gzip
   - runs Lighthouse (audit/lighthouse_runs.mjs) on every page, mobile and
     desktop, and keeps the median of the runs (3 unless --runs says otherwise);
   - runs axe-core on every page at a phone and a desktop width, in the light and
-    the dark colour scheme.
+    the dark colour scheme, after reading the page to its end (every block drawn,
+    collapsed blocks opened: what a reader meets).
 Prints one table row per page and form factor, then what cost points, and
 checks the floors of the lecture pages; exits 1 if one is missed.
 
@@ -34,7 +35,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 import static_server  # noqa: E402
 from browser import chromium  # noqa: E402
-from browser.reader import DESKTOP, PHONE, site_pages  # noqa: E402
+from browser.reader import DESKTOP, PHONE, READ_THROUGH, site_pages  # noqa: E402
 
 AUDIT = ROOT / "audit"
 CATEGORIES = ("performance", "accessibility", "best-practices", "seo")
@@ -93,6 +94,11 @@ def axe(base_url: str, urls: list[str], browser: str) -> dict[str, dict[str, dic
                     tab = context.new_page()
                     tab.goto(base_url + url, wait_until="load")
                     tab.evaluate("document.fonts.ready.then(() => true)")
+                    # Blocks far down are drawn only as they near the screen (extra.css):
+                    # the page is read to the end as a reader would, then every block is
+                    # drawn at once, so that axe sees each one as it looks on screen.
+                    tab.evaluate(READ_THROUGH)
+                    tab.add_style_tag(content="* { content-visibility: visible !important }")
                     tab.add_script_tag(content=script)
                     result = tab.evaluate("axe.run(document, { resultTypes: ['violations'] })")
                     for violation in result["violations"]:

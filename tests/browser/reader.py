@@ -156,6 +156,38 @@ def formulas_in_source(page: SitePage) -> int:
 # ---------------------------------------------------------------------------
 # The page in the browser
 
+# A reader going through the whole page: every collapsed block opened, then the
+# page scrolled a screen at a time to the end, a few frames at each stop (blocks
+# far down are drawn only as they come near the screen: extra.css). Returns the
+# boxes that scroll sideways (a wide formula, code block or table) but cannot
+# take keyboard focus once drawn, as "<tag.class> at y px", and how many boxes
+# scroll at all.
+READ_THROUGH = r"""async () => {
+  const frames = (n) => new Promise((done) => {
+    const step = () => (n-- > 0 ? requestAnimationFrame(step) : done());
+    step();
+  });
+  for (const details of document.querySelectorAll("details:not([open])")) details.open = true;
+  const boxes = "div.arithmatex, .katex-display, .md-content pre > code, .md-typeset__scrollwrap, .highlight-ipynb";
+  const unreachable = new Map();
+  const scrolling = new Set();
+  for (let y = 0; ; y += innerHeight) {
+    scrollTo(0, y);
+    await frames(4);
+    for (const box of document.querySelectorAll(boxes)) {
+      if (!box.checkVisibility({ contentVisibilityAuto: true })) continue;
+      if (box.scrollWidth <= box.clientWidth || !/auto|scroll/.test(getComputedStyle(box).overflowX)) continue;
+      scrolling.add(box);
+      const where = `<${box.tagName.toLowerCase()}.${[...box.classList].join(".")}> at ${Math.round(box.getBoundingClientRect().top + scrollY)} px`;
+      if (box.getAttribute("tabindex") === "0") unreachable.delete(box);
+      else unreachable.set(box, where);
+    }
+    if (y + innerHeight >= document.documentElement.scrollHeight) break;
+  }
+  scrollTo(0, 0);
+  return { unreachable: [...unreachable.values()], scrolling: scrolling.size };
+}"""
+
 # One pass over the loaded page: formulas, KaTeX errors, raw TeX left in text,
 # images, and elements sticking out past the right edge of the screen.
 PAGE_STATE = r"""async () => {
