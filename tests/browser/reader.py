@@ -185,6 +185,9 @@ READ_THROUGH = r"""async () => {
     if (y + innerHeight >= document.documentElement.scrollHeight) break;
   }
   scrollTo(0, 0);
+  // Back at the top, the theme fades its header tabs in again: wait until that is done.
+  await frames(2);
+  await Promise.all(document.getAnimations().map((animation) => animation.finished.catch(() => null)));
   return { unreachable: [...unreachable.values()], scrolling: scrolling.size };
 }"""
 
