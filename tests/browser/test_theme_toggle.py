@@ -1,4 +1,4 @@
-"""The light/dark toggle switches the colour scheme, the choice is kept, and formulas stay readable."""
+"""The light/dark toggle switches the colour scheme, the choice is kept, a first visit follows the system, and formulas stay readable."""
 
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ def test_toggle_switches_scheme_and_formulas_stay_readable(browser, base_url, si
         light_background = background()
         seen = {}
         for expected, label in (("slate", "Switch to dark mode"), ("default", "Switch to light mode")):
-            toggle = tab.locator("form[data-md-component=palette] label:visible")
+            toggle = tab.locator("form[data-palette-toggle] label:visible")
             assert toggle.get_attribute("title") == label, toggle.get_attribute("title")
             toggle.click()
             tab.wait_for_function(f"document.body.getAttribute('data-md-color-scheme') === '{expected}'")
@@ -35,5 +35,24 @@ def test_toggle_switches_scheme_and_formulas_stay_readable(browser, base_url, si
         for name, (_, worst) in seen.items():
             assert worst is not None, f"{url} shows no formula"
             assert worst["ratio"] >= MIN_CONTRAST, f"{url}, scheme {name}: formula contrast {worst}"
+    finally:
+        context.close()
+
+
+def test_a_first_visit_follows_the_system_preference(browser, base_url, site):
+    # The toggle is run by overrides/main.html's own script: a reader whose system
+    # prefers dark colours gets the dark scheme at once, with the button back to light.
+    url = smallest_page_with_formulas(site).parent.relative_to(site).as_posix() + "/"
+    context = browser.new_context(**DESKTOP, color_scheme="dark")
+    tab = context.new_page()
+    try:
+        tab.goto(base_url + url)
+        assert tab.evaluate("document.body.getAttribute('data-md-color-scheme')") == "slate"
+        toggle = tab.locator("form[data-palette-toggle] label:visible")
+        assert toggle.count() == 1 and toggle.get_attribute("title") == "Switch to light mode"
+        # Enter on the focused toggle switches, as in the theme.
+        tab.focus("form[data-palette-toggle] input:checked")
+        tab.keyboard.press("Enter")
+        tab.wait_for_function("document.body.getAttribute('data-md-color-scheme') === 'default'")
     finally:
         context.close()
