@@ -1,7 +1,7 @@
 """Lighter markup for highlighted code on the Markdown pages.
 
 Pygments wraps every token of a code block in a <span>: names, punctuation and
-whitespace included. Those three were half to two thirds of all the elements
+whitespace included. Those three were a quarter to two fifths of all the elements
 of a lecture page, and a phone styles every element again each time the
 theme's script changes the page as it starts (it does so several times), so
 they cost a phone a good part of a second on each lecture.
