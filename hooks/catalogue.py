@@ -286,8 +286,28 @@ def on_config(config):
     return config
 
 
+def named_in_nav(nav) -> bool:
+    """True if the navigation lists the catalogue page (or there is no navigation: every page is in it)."""
+    if nav is None:
+        return True
+    stack = list(nav)
+    while stack:
+        entry = stack.pop()
+        values = entry.values() if isinstance(entry, dict) else [entry]
+        for value in values:
+            if isinstance(value, list):
+                stack.extend(value)
+            elif value == PAGE_URI:
+                return True
+    return False
+
+
 def on_files(files: Files, config) -> Files:
     global catalogue
+    # A site whose navigation leaves the catalogue out (a small site built by a
+    # test) does not get the page: writing it takes a second of every build.
+    if not named_in_nav(config.nav):
+        return files
     catalogue = load()
     try:
         content = render(files)

@@ -122,53 +122,61 @@ def finish(document: bytes, front: bytes | None, front_count: int, contents: lis
     return out.getvalue()
 
 
-def print_course(site_dir: Path, output: Path) -> Printed:
-    from playwright.sync_api import sync_playwright
-
+def print_course(site_dir: Path, output: Path, browser=None) -> Printed:
+    """Print the site's print page to `output`, in `browser` (a Playwright Chromium) or in one launched here."""
     page_file = site_dir / "print.html"
     if not page_file.is_file():
         raise SystemExit(f"{page_file} is missing: build the site first (make build)")
-    executable = chromium.executable()
-    if executable is None:
-        raise SystemExit(chromium.HOW_TO_INSTALL)
+    if browser is None:
+        from playwright.sync_api import sync_playwright
+
+        executable = chromium.executable()
+        if executable is None:
+            raise SystemExit(chromium.HOW_TO_INSTALL)
+        with sync_playwright() as playwright:
+            launched = playwright.chromium.launch(executable_path=executable, args=chromium.FLAGS)
+            try:
+                return print_course(site_dir, output, launched)
+            finally:
+                launched.close()
+
     options = {"format": "A4", "margin": MARGIN, "print_background": True}
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=executable, args=chromium.FLAGS)
-        try:
-            page = browser.new_page(viewport={"width": SHEET_WIDTH_PX, "height": 1000})
-            # Print styles from the start: the long document is laid out once, not once per medium.
-            page.emulate_media(media="print")
-            page.goto(page_file.resolve().as_uri(), wait_until="load")
-            page.evaluate("document.fonts.ready.then(() => true)")
-            cut = page.evaluate(FIT, [SHEET_WIDTH_PX, SMALLEST_SCALE])
-            contents = page.evaluate(CONTENTS)
+    context = browser.new_context(viewport={"width": SHEET_WIDTH_PX, "height": 1000})
+    try:
+        page = context.new_page()
+        # Print styles from the start: the long document is laid out once, not once per medium.
+        page.emulate_media(media="print")
+        page.goto(page_file.resolve().as_uri(), wait_until="load")
+        page.evaluate("document.fonts.ready.then(() => true)")
+        cut = page.evaluate(FIT, [SHEET_WIDTH_PX, SMALLEST_SCALE])
+        contents = page.evaluate(CONTENTS)
 
-            footer = FOOTER.format(total='<span class="totalPages"></span>')
-            document = page.pdf(display_header_footer=True, header_template="<span></span>",
-                                footer_template=footer, **options)
-            pages = len(PdfReader(io.BytesIO(document)).pages)
-            chapters = chapter_pages(document)
-            if not chapters:
-                raise SystemExit("the printed course has no chapters (no print-chapter destinations)")
-            first = min(chapters.values())
+        footer = FOOTER.format(total='<span class="totalPages"></span>')
+        document = page.pdf(display_header_footer=True, header_template="<span></span>",
+                            footer_template=footer, **options)
+        pages = len(PdfReader(io.BytesIO(document)).pages)
+        chapters = chapter_pages(document)
+        if not chapters:
+            raise SystemExit("the printed course has no chapters (no print-chapter destinations)")
+        first = min(chapters.values())
 
-            front = None
-            if first > 1:  # a title page and contents to number
-                page.evaluate(
-                    """(chapters) => {
-                      for (const span of document.querySelectorAll(".print-toc__page")) {
-                        span.textContent = chapters[span.dataset.chapter] ?? "";
-                      }
-                      for (const chapter of document.querySelectorAll(".print-chapter")) {
-                        chapter.style.display = "none";
-                      }
-                    }""",
-                    chapters,
-                )
-                front = page.pdf(display_header_footer=True, header_template="<span></span>",
-                                 footer_template=FOOTER.format(total=pages), **options)
-        finally:
-            browser.close()
+        front = None
+        if first > 1:  # a title page and contents to number
+            page.evaluate(
+                """(chapters) => {
+                  for (const span of document.querySelectorAll(".print-toc__page")) {
+                    span.textContent = chapters[span.dataset.chapter] ?? "";
+                  }
+                  for (const chapter of document.querySelectorAll(".print-chapter")) {
+                    chapter.style.display = "none";
+                  }
+                }""",
+                chapters,
+            )
+            front = page.pdf(display_header_footer=True, header_template="<span></span>",
+                             footer_template=FOOTER.format(total=pages), **options)
+    finally:
+        context.close()
     front_count = 0
     if front is not None:
         front_count = len(PdfReader(io.BytesIO(front)).pages)
@@ -179,12 +187,13 @@ def print_course(site_dir: Path, output: Path) -> Printed:
     return Printed(pages=pages, chapters=chapters, cut=cut)
 
 
-def main(argv: list[str]) -> int:
+def main(argv: list[str], browser=None) -> int:
+    """The command line; `browser` is a running Chromium to print in (the tests pass theirs)."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--site", type=Path, default=ROOT / "site")
     parser.add_argument("--output", type=Path, default=DEFAULT_OUTPUT)
     args = parser.parse_args(argv)
-    printed = print_course(args.site.resolve(), args.output.resolve())
+    printed = print_course(args.site.resolve(), args.output.resolve(), browser)
     print(f"{args.output}: {printed.pages} pages, {len(printed.chapters)} chapters, "
           f"{args.output.stat().st_size / 1e6:.1f} MB")
     if printed.cut:

@@ -1,9 +1,12 @@
 """The identity catalogue (snippets/catalogue/, page reference/identities.md).
 
 Every identity is checked by the copyable NumPy check generated from it, run
-here in a fresh namespace as a reader would run it (central differences along
+in a fresh namespace as a reader would run it (central differences along
 three random directions at three random points of three sizes), and, where an
 exact form exists, by SymPy on explicit 2 x 2 and 3 x 3 matrices of symbols.
+Both checks of every identity run once, in the catalogue script itself, run
+alone as every snippet is (fresh interpreter, empty folder, warnings as
+errors); the tests below read its report.
 Wrong identities (a dropped transpose, a flipped sign, a missing factor) must
 fail both. The whole catalogue must check in under 10 s of CPU time.
 """
@@ -12,9 +15,10 @@ from __future__ import annotations
 
 import dataclasses
 import importlib.util
+import json
 import re
+import subprocess
 import sys
-import time
 from fractions import Fraction
 from pathlib import Path
 
@@ -25,7 +29,8 @@ from mkdocs.structure.files import File, Files
 import docblocks
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "snippets" / "catalogue"))
+SCRIPT = ROOT / "snippets" / "catalogue" / "identities.py"
+sys.path.insert(0, str(SCRIPT.parent))
 
 import identities  # noqa: E402
 
@@ -52,50 +57,62 @@ def load_hook(name: str):
 
 
 @pytest.fixture(scope="module")
-def run() -> dict:
-    """Every check of the catalogue, timed (CPU time: other work on the machine does not count)."""
-    outcome: dict = {}
-    start = time.process_time()
-    wall = time.perf_counter()
-    for entry in CATALOGUE:
-        began = time.process_time()
-        try:
-            outcome[entry.key] = checks.check_numerically(entry)
-        except Exception as err:  # noqa: BLE001 - reported by the identity's own test
-            outcome[entry.key] = err
-        outcome[entry.key, "numeric_s"] = time.process_time() - began
-        for case in entry.symbolic:
-            began = time.process_time()
-            try:
-                checks.check_symbolically(entry, case)
-                outcome[entry.key, case] = None
-            except Exception as err:  # noqa: BLE001
-                outcome[entry.key, case] = err
-            outcome[entry.key, case, "s"] = time.process_time() - began
-    outcome["cpu_s"] = time.process_time() - start
-    outcome["wall_s"] = time.perf_counter() - wall
+def standalone(tmp_path_factory) -> tuple[subprocess.CompletedProcess, dict | None]:
+    """snippets/catalogue/identities.py run alone, as tests/test_snippets.py runs every other
+    snippet, with --report: what it printed, and its report of every check (None if it wrote none)."""
+    folder = tmp_path_factory.mktemp("catalogue")
+    result = subprocess.run(
+        [sys.executable, "-W", "error", str(SCRIPT), "--report", "report.json"],
+        cwd=folder, capture_output=True, text=True, timeout=600,
+        env={"PATH": "/usr/bin:/bin", "PYTHONHASHSEED": "0"},
+    )
+    report = folder / "report.json"
+    return result, json.loads(report.read_text(encoding="utf-8")) if report.is_file() else None
+
+
+@pytest.fixture(scope="module")
+def run(standalone) -> dict:
+    """Every check of the catalogue: the outcome (a failure as "Type: message") and CPU time of each."""
+    result, report = standalone
+    assert report is not None, f"{SCRIPT.name} stopped before its report:\n{result.stderr[-3000:]}"
+    outcome: dict = {"cpu_s": report["cpu_s"], "wall_s": report["wall_s"]}
+    for key, record in report["identities"].items():
+        outcome[key] = record["failure"] or record["worst"]
+        outcome[key, "numeric_s"] = record["numeric_s"]
+        for case, symbolic in record["symbolic"].items():
+            outcome[key, case] = symbolic["failure"]
+            outcome[key, case, "s"] = symbolic["s"]
     return outcome
+
+
+def test_catalogue_script_runs_alone_and_reports_every_identity(standalone):
+    result, report = standalone
+    assert result.returncode == 0, f"{SCRIPT.relative_to(ROOT)} failed when run alone:\n{result.stderr[-3000:]}"
+    assert report is not None and list(report["identities"]) == KEYS
+    assert f"{len(KEYS)} identities checked" in result.stdout and "; 0 failed" in result.stdout
 
 
 @pytest.mark.parametrize("entry", CATALOGUE, ids=KEYS)
 def test_identity_holds_numerically(entry, run):
     result = run[entry.key]
-    if isinstance(result, Exception):
-        pytest.fail(f"{type(result).__name__}: {result}", pytrace=False)
+    if isinstance(result, str):
+        pytest.fail(result, pytrace=False)
     tolerance = checks.EXACT_TOL if entry.kind == "equality" else checks.CENTRAL_TOL
     assert result < tolerance
 
 
 @pytest.mark.parametrize(("entry", "case"), SYMBOLIC, ids=SYMBOLIC_IDS)
 def test_identity_holds_symbolically(entry, case, run):
-    result = run[entry.key, case]
+    result = run[entry.key, "x".join(map(str, case))]
     if result is not None:
-        pytest.fail(f"{type(result).__name__}: {result}", pytrace=False)
+        pytest.fail(result, pytrace=False)
 
 
 def test_whole_catalogue_checks_in_under_10_seconds(run):
-    slowest = sorted(((run[key, "numeric_s"] + sum(run[key, c, "s"] for c in by_key(key).symbolic), key)
-                      for key in KEYS), reverse=True)[:3]
+    def seconds(key):
+        return run[key, "numeric_s"] + sum(run[key, "x".join(map(str, c)), "s"] for c in by_key(key).symbolic)
+
+    slowest = sorted(((seconds(key), key) for key in KEYS), reverse=True)[:3]
     report = (f"{len(CATALOGUE)} identities, {len(SYMBOLIC)} SymPy cases: {run['cpu_s']:.1f} s CPU "
               f"({run['wall_s']:.1f} s wall); slowest: " + ", ".join(f"{k} {t:.2f} s" for t, k in slowest))
     print(report)

@@ -14,6 +14,10 @@ import docblocks
 ROOT = Path(__file__).resolve().parent.parent
 SNIPPETS = sorted((ROOT / "snippets").rglob("*.py"))
 IDS = [path.relative_to(ROOT).as_posix() for path in SNIPPETS]
+# The catalogue script is run alone, the same way, by tests/test_catalogue.py, whose
+# tests read the report of that run: its checks take seconds, and run once.
+RUN_BY_CATALOGUE_TESTS = ROOT / "snippets" / "catalogue" / "identities.py"
+RUN_HERE = [path for path in SNIPPETS if path != RUN_BY_CATALOGUE_TESTS]
 
 
 @pytest.fixture(scope="module")
@@ -21,7 +25,7 @@ def runs(tmp_path_factory) -> dict[Path, subprocess.CompletedProcess]:
     """All snippets, run in parallel, each in a fresh interpreter from its own empty folder."""
 
     # Folders are made before the threads start: mktemp is not safe to call concurrently.
-    folders = {path: tmp_path_factory.mktemp(path.stem) for path in SNIPPETS}
+    folders = {path: tmp_path_factory.mktemp(path.stem) for path in RUN_HERE}
 
     def run(path: Path) -> subprocess.CompletedProcess:
         folder = folders[path]
@@ -35,10 +39,10 @@ def runs(tmp_path_factory) -> dict[Path, subprocess.CompletedProcess]:
         )
 
     with ThreadPoolExecutor(max_workers=4) as pool:
-        return dict(zip(SNIPPETS, pool.map(run, SNIPPETS)))
+        return dict(zip(RUN_HERE, pool.map(run, RUN_HERE)))
 
 
-@pytest.mark.parametrize("path", SNIPPETS, ids=IDS)
+@pytest.mark.parametrize("path", RUN_HERE, ids=[path.relative_to(ROOT).as_posix() for path in RUN_HERE])
 def test_snippet_runs_standalone(path: Path, runs):
     result = runs[path]
     name = path.relative_to(ROOT).as_posix()
@@ -59,6 +63,16 @@ def test_snippet_imports_only_numpy_sympy_and_stdlib(path: Path):
         failure = str(err)
     if failure:
         pytest.fail(failure, pytrace=False)
+
+
+def test_the_catalogue_tests_run_the_catalogue_script_alone():
+    """The one snippet not run here is run, alone and warnings as errors, by the catalogue's tests."""
+    import test_catalogue
+
+    assert RUN_BY_CATALOGUE_TESTS in SNIPPETS and test_catalogue.SCRIPT == RUN_BY_CATALOGUE_TESTS
+    fixture = (ROOT / "tests" / "test_catalogue.py").read_text(encoding="utf-8")
+    assert '[sys.executable, "-W", "error", str(SCRIPT), "--report", "report.json"]' in fixture
+    assert 'env={"PATH": "/usr/bin:/bin", "PYTHONHASHSEED": "0"}' in fixture
 
 
 def test_every_snippet_is_shown_somewhere():

@@ -27,6 +27,7 @@ import ast
 import contextlib
 import functools
 import io
+import sys
 import time
 import warnings
 from dataclasses import dataclass, replace
@@ -1866,31 +1867,65 @@ def check_symbolically(entry: Identity, case: tuple) -> None:
             same(value(entry.equation[0]), value(entry.equation[1]), f"{along}: equation")
 
 
-def check_entry(entry: Identity) -> dict:
-    """Both checks of one entry, with their times."""
-    start = time.process_time()
-    worst = check_numerically(entry)
-    middle = time.process_time()
-    for case in entry.symbolic:
-        check_symbolically(entry, case)
-    end = time.process_time()
-    return {"worst": worst, "numeric_s": middle - start, "symbolic_s": end - middle}
+def check_all(entries=None) -> dict:
+    """Every check of every entry, each failure recorded (not raised), with CPU times.
+
+    One record per identity: the worst relative error of its NumPy check (or the
+    failure, as "Type: message"), its CPU time, and per SymPy case the failure
+    (None when it holds) and its CPU time.
+    """
+    records = {}
+    start, wall = time.process_time(), time.perf_counter()
+    for entry in entries or CATALOGUE:
+        began = time.process_time()
+        try:
+            worst, failure = check_numerically(entry), None
+        except Exception as err:  # noqa: BLE001 - every failure is reported with the identity
+            worst, failure = None, f"{type(err).__name__}: {err}"
+        record = {"worst": worst, "failure": failure, "numeric_s": time.process_time() - began, "symbolic": {}}
+        for case in entry.symbolic:
+            began = time.process_time()
+            try:
+                check_symbolically(entry, case)
+                failure = None
+            except Exception as err:  # noqa: BLE001
+                failure = f"{type(err).__name__}: {err}"
+            record["symbolic"]["x".join(map(str, case))] = {"failure": failure, "s": time.process_time() - began}
+        records[entry.key] = record
+    return {"identities": records, "cpu_s": time.process_time() - start, "wall_s": time.perf_counter() - wall}
 
 
-def check_catalogue(entries=None) -> dict[str, dict]:
-    return {entry.key: check_entry(entry) for entry in (entries or CATALOGUE)}
+def main(argv: list[str]) -> int:
+    """Check the whole catalogue and print a line per identity; 1 if any check fails.
+
+    With --report FILE, also write every outcome and time to FILE as JSON.
+    """
+    import json
+
+    if argv and (len(argv) != 2 or argv[0] != "--report"):
+        print("usage: python identities.py [--report FILE]", file=sys.stderr)
+        return 2
+    run = check_all()
+    failed = 0
+    for entry in CATALOGUE:
+        record = run["identities"][entry.key]
+        failures = [record["failure"]] * bool(record["failure"])
+        failures += [f"SymPy {case}: {r['failure']}" for case, r in record["symbolic"].items() if r["failure"]]
+        failed += bool(failures)
+        symbolic_s = sum(r["s"] for r in record["symbolic"].values())
+        exact = "SymPy " + ", ".join(record["symbolic"]) if record["symbolic"] else "-"
+        worst = f"{record['worst']:8.1e}" if record["worst"] is not None else "  failed"
+        print(f"{entry.number:3} {entry.key:24} {worst}  {record['numeric_s']:5.2f} s  {symbolic_s:5.2f} s  {exact}")
+        for failure in failures:
+            print(f"    FAILED: {failure}", file=sys.stderr)
+    numeric = sum(r["numeric_s"] for r in run["identities"].values())
+    symbolic = sum(r["s"] for record in run["identities"].values() for r in record["symbolic"].values())
+    print(f"{len(CATALOGUE)} identities checked: numerically in {numeric:.1f} s, symbolically in {symbolic:.1f} s "
+          f"(CPU), {run['wall_s']:.1f} s wall time; {failed} failed")
+    if argv:
+        Path(argv[-1]).write_text(json.dumps(run, indent=1), encoding="utf-8")
+    return 1 if failed else 0
 
 
 if __name__ == "__main__":
-    wall = time.perf_counter()
-    results = check_catalogue()
-    wall = time.perf_counter() - wall
-    for entry in CATALOGUE:
-        r = results[entry.key]
-        exact = "SymPy " + ", ".join("x".join(map(str, c)) for c in entry.symbolic) if entry.symbolic else "-"
-        print(f"{entry.number:3} {entry.key:24} {r['worst']:8.1e}  {r['numeric_s']:5.2f} s"
-              f"  {r['symbolic_s']:5.2f} s  {exact}")
-    numeric = sum(r["numeric_s"] for r in results.values())
-    symbolic = sum(r["symbolic_s"] for r in results.values())
-    print(f"{len(results)} identities checked: numerically in {numeric:.1f} s, symbolically in {symbolic:.1f} s "
-          f"(CPU), {wall:.1f} s wall time")
+    sys.exit(main(sys.argv[1:]))

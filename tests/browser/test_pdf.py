@@ -1,7 +1,8 @@
 """The course PDF (`make pdf`): printed by headless Chromium from the built site's print page.
 
 The PDF is made from the session's strict build by publish/pdf.py (which
-fails if anything is wider than the sheet), then read back with pypdf: a
+fails if anything is wider than the sheet), run as `make pdf` runs it but in
+the session's Chromium, then read back with pypdf: a
 title page, a table of contents whose page numbers are the pages the chapters
 start on, every page of the navigation as a chapter in teaching order, a page
 number on every sheet, formulas as KaTeX (its fonts, no TeX source), and code
@@ -10,11 +11,14 @@ that is all there.
 
 from __future__ import annotations
 
+import contextlib
 import importlib.util
+import io
 import re
 import shutil
 import subprocess
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -62,26 +66,40 @@ def flat(text: str) -> str:
 
 @pytest.fixture(scope="module", autouse=True)
 def tools():
-    """The PDF is printed by Chromium and read back by pdftotext: both are needed, and in CI never skipped."""
-    missing = []
-    if chromium.executable() is None:
-        missing.append(chromium.HOW_TO_INSTALL)
+    """The PDF is read back by pdftotext: it is needed, and in CI never skipped (the `browser` fixture sees to Chromium)."""
     if shutil.which("pdftotext") is None:
-        missing.append("pdftotext is not installed: `sudo apt-get install poppler-utils` (`.ci/run` does this in CI).")
-    if missing and chromium.in_ci():
-        pytest.fail(" ".join(missing), pytrace=False)
-    if missing:
-        pytest.skip(" ".join(missing))
+        missing = "pdftotext is not installed: `sudo apt-get install poppler-utils` (`.ci/run` does this in CI)."
+        if chromium.in_ci():
+            pytest.fail(missing, pytrace=False)
+        pytest.skip(missing)
+
+
+@dataclass
+class Run:
+    """What `publish/pdf.py --site ... --output ...` ends with: its exit status and what it wrote."""
+
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+def publish(browser, site: Path, output: Path) -> Run:
+    """publish/pdf.py's command line, run in this process with the session's Chromium."""
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        try:
+            code = PDF.main(["--site", str(site), "--output", str(output)], browser)
+        except SystemExit as stop:  # as the interpreter would report it
+            code = stop.code if isinstance(stop.code, int) else 1
+            if not isinstance(stop.code, int):
+                print(stop.code, file=sys.stderr)
+    return Run(code, out.getvalue(), err.getvalue())
 
 
 @pytest.fixture(scope="module")
-def printed(site: Path, tmp_path_factory) -> tuple[subprocess.CompletedProcess, Path]:
+def printed(browser, site: Path, tmp_path_factory) -> tuple[Run, Path]:
     output = tmp_path_factory.mktemp("pdf") / "course.pdf"
-    result = subprocess.run(
-        [sys.executable, str(ROOT / "publish" / "pdf.py"), "--site", str(site), "--output", str(output)],
-        cwd=ROOT, capture_output=True, text=True, timeout=900,
-    )
-    return result, output
+    return publish(browser, site, output), output
 
 
 @pytest.fixture(scope="module")
@@ -176,16 +194,13 @@ def test_the_outline_lists_the_chapters_at_their_pages(printed, reader: PdfReade
     assert len(found) >= len(nav_sources()), found
 
 
-def test_a_table_too_wide_for_the_sheet_fails_the_print(tmp_path: Path):
+def test_a_table_too_wide_for_the_sheet_fails_the_print(browser, tmp_path: Path):
     cells = "".join(f"<td>column&nbsp;number&nbsp;{n}</td>" for n in range(40))
     (tmp_path / "print.html").write_text(
         '<!doctype html><html><body><main class="print-document"><a href="#chapter-wide">Wide</a>'
         '<section class="print-chapter" id="chapter-wide"><h1>Wide</h1>'
         f'<table style="white-space: nowrap"><tr>{cells}</tr></table></section></main></body></html>'
     )
-    result = subprocess.run(
-        [sys.executable, str(ROOT / "publish" / "pdf.py"), "--site", str(tmp_path), "--output", str(tmp_path / "w.pdf")],
-        capture_output=True, text=True, timeout=300,
-    )
+    result = publish(browser, tmp_path, tmp_path / "w.pdf")
     assert result.returncode == 1, result.stderr
     assert "cut at the page edge" in result.stderr and "chapter-wide: table: column number 0" in result.stderr
