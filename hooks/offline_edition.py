@@ -9,6 +9,10 @@ is on, so the hosted site is untouched:
   in the pages, in print.html and in the notebooks;
 - a browser does not download a file:// link (it shows a notebook as text), so
   each download link (a notebook) carries its file in a data: URL;
+- a font preload (hooks/render_math.py) is a CORS request, which a page read
+  from file:// (origin "null") may not make: Chromium refuses it with an error
+  in the console. The stylesheets' own @font-face rules load those fonts from
+  file:// all the same, so the preloads go;
 - the sitemap and the 404 page serve a web server, and name the host: they go.
 """
 
@@ -35,6 +39,7 @@ MARKDOWN_EXTERNAL_LINK = re.compile(r"!?\[(?P<text>[^\]]*)\]\(\s*<?(?:[a-z][a-z0
 DOWNLOAD_LINK = re.compile(r'(<a\b[^>]*?\bhref=")(?P<href>[^"#?:]+)("[^>]*\bdownload=)')
 MEDIA_TYPES = {".ipynb": "application/x-ipynb+json"}
 SERVER_FILES = ("sitemap.xml", "sitemap.xml.gz", "404.html")
+FONT_PRELOAD = re.compile(r'<link rel="preload" href="[^"]+" as="font"[^>]*>')
 
 
 def is_offline(config) -> bool:
@@ -95,6 +100,7 @@ def embed_download(match: re.Match, page) -> str:
 def on_post_page(output: str, page, config) -> str:
     if not is_offline(config):
         return output
+    output = FONT_PRELOAD.sub("", output)
     return DOWNLOAD_LINK.sub(lambda match: embed_download(match, page), output)
 
 

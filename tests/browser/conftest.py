@@ -11,15 +11,26 @@ from browser.reader import DESKTOP, PHONE
 
 def pytest_configure(config):
     config.addinivalue_line("markers", "markdown_pages: the test applies to pages written in Markdown only")
+    config.addinivalue_line("markers", "only_on(*urls): the test applies to these pages only (site URLs)")
+
+
+def applies(item) -> bool:
+    """Whether a test of a page (the `opened` parameter) applies to that page, by its markers."""
+    page = item.callspec.params.get("opened") if hasattr(item, "callspec") else None
+    if page is None:
+        return True
+    if item.get_closest_marker("markdown_pages") and not (page.uri or "").endswith(".md"):
+        return False
+    only = item.get_closest_marker("only_on")
+    return only is None or page.url in only.args
 
 
 def pytest_collection_modifyitems(config, items):
-    """Tests marked markdown_pages are not collected for labs (notebooks) and the 404 page."""
+    """Tests of every page are not collected for the pages their markers leave out: tests marked
+    markdown_pages for labs (notebooks) and the 404 page, tests marked only_on for the pages not named."""
     kept, dropped = [], []
     for item in items:
-        page = item.callspec.params.get("opened") if hasattr(item, "callspec") else None
-        markdown = page is None or (page.uri or "").endswith(".md")
-        (kept if markdown or not item.get_closest_marker("markdown_pages") else dropped).append(item)
+        (kept if applies(item) else dropped).append(item)
     if dropped:
         config.hook.pytest_deselected(items=dropped)
         items[:] = kept

@@ -76,12 +76,32 @@ def offline_browser(browser):
 
 @pytest.fixture
 def tab(offline_browser):
-    """A new tab; the test fails if the page asked another host for anything, or failed to load a file."""
+    """A new tab; the test fails if a page asked another host for anything, or failed to load a file."""
     context, watch = offline_browser
     watch.clear()
     page = context.new_page()
     yield page
     page.close()
+    assert not watch.problems(), "from file://:\n" + "\n".join(watch.problems())
+
+
+@pytest.fixture(scope="module")
+def lecture_page(offline_browser, edition: Path):
+    """A lecture opened from file:// once, for the tests that look at a lecture."""
+    context, watch = offline_browser
+    watch.clear()
+    page = context.new_page()
+    page.goto(lecture(edition).as_uri())
+    yield page
+    page.close()
+
+
+@pytest.fixture
+def lecture_tab(offline_browser, lecture_page):
+    """The lecture's tab; the test fails if a page asked another host for anything, or failed to load a file."""
+    _, watch = offline_browser
+    yield lecture_page
+    assert not watch.problems(), "from file://:\n" + "\n".join(watch.problems())
 
 
 def lecture(edition: Path) -> Path:
@@ -173,9 +193,8 @@ def test_every_page_is_reached_by_the_navigation_from_file(edition: Path, tab):
         assert page.locator("h1").count(), f"{page.url} has no heading"
 
 
-def test_math_is_rendered_with_the_fonts_of_the_zip(edition: Path, tab):
-    page = tab
-    page.goto(lecture(edition).as_uri())
+def test_math_is_rendered_with_the_fonts_of_the_zip(lecture_tab):
+    page = lecture_tab
     assert page.locator(".katex").count() > 0 and page.locator(".katex-error").count() == 0
     fonts = page.evaluate("document.fonts.ready.then(() => document.fonts.check('16px KaTeX_Main'))")
     assert fonts, "KaTeX_Main is not loaded"
@@ -195,9 +214,8 @@ def test_search_finds_a_page_when_typed(edition: Path, tab):
     assert "derivative" in page.locator("article").inner_text().lower()
 
 
-def test_the_copy_button_copies_the_code(edition: Path, tab):
-    page = tab
-    page.goto(lecture(edition).as_uri())
+def test_the_copy_button_copies_the_code(lecture_tab):
+    page = lecture_tab
     # The buttons come when the block first comes on screen (content.lazy in mkdocs.yml).
     page.locator("div.highlight pre").first.scroll_into_view_if_needed()
     page.locator("button.md-code__button[data-md-type=copy]").first.click()
@@ -207,9 +225,8 @@ def test_the_copy_button_copies_the_code(edition: Path, tab):
     assert copied.strip() and copied.strip() == code.strip()
 
 
-def test_the_notebook_of_a_lecture_downloads(edition: Path, tab):
-    page = tab
-    page.goto(lecture(edition).as_uri())
+def test_the_notebook_of_a_lecture_downloads(edition: Path, lecture_tab):
+    page = lecture_tab
     with page.expect_download(timeout=10000) as download:
         page.click("p.notebook-links a[download]")
     notebook = json.loads(Path(download.value.path()).read_text(encoding="utf-8"))
