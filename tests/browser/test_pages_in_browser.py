@@ -7,7 +7,8 @@ collapsed), else the last block. The copied text runs in a fresh Python process
 and must succeed and print the output the page shows after the block, if it
 shows one. The blocks' own tests (tests/test_pages.py) run every block; this
 checks what the button gives the reader. A test marked only_on looks at the
-same load of the pages it names (tests/browser/conftest.py leaves out the rest).
+same load of the pages it names (tests/browser/conftest.py leaves out the rest);
+the tests of a page run in the order they are written here.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ import sys
 import pytest
 
 import docblocks
-from browser.reader import DOCS, PHONE, OpenPage, formulas_in_source, markdown_source, site_pages
+from browser.reader import DOCS, PHONE, READ_THROUGH, OpenPage, formulas_in_source, markdown_source, site_pages
 
 PAGES = site_pages()
 
@@ -43,6 +44,31 @@ def opened(request, loading, phone, base_url, site):
         loading[following[0].url] = OpenPage(phone, base_url, following[0].url)
     yield page, loaded.wait()
     loaded.close()
+
+
+# The lecture with the most boxes wider than a phone (vec and Kronecker formulas, code printing matrices).
+@pytest.mark.only_on("lectures/vec-kronecker/")
+def test_every_box_that_scrolls_takes_keyboard_focus_once_drawn(opened):
+    """On a phone, every box that scrolls sideways can be reached from the keyboard.
+
+    A formula, code block or table wider than a phone scrolls inside its own box,
+    which must take keyboard focus (a phone may have a keyboard or a switch).
+    Blocks far down a page are drawn only when they come near the screen, and
+    code blocks get their buttons only then, so the script that makes such boxes
+    focusable (overrides/main.html) has to see each block as it is drawn, and
+    each collapsed solution as it is opened. A reader goes through the whole
+    lecture, as loaded: every collapsed block opened, the page scrolled to the
+    end a screen at a time. (First among the page's tests: the others draw every
+    block at once.)
+    """
+    page, loaded = opened
+    found = loaded.tab.evaluate(READ_THROUGH)
+    # Enough boxes scroll on a phone for the check to mean something.
+    assert found["scrolling"] >= 10, found
+    assert not found["unreachable"], (
+        f"{page.url}: {len(found['unreachable'])} box(es) scroll sideways on a phone but take no "
+        f"keyboard focus: {found['unreachable'][:5]}"
+    )
 
 
 def test_page_reads_well(opened):
