@@ -123,7 +123,7 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=3, help="Lighthouse runs per page and form factor (median)")
     parser.add_argument("--only", default="", help="audit only pages whose URL contains this")
     args = parser.parse_args()
-    browser = chromium.executable()
+    browser = chromium.executable(shell=False)  # Lighthouse measures in the full browser, a reader's
     if browser is None:
         sys.exit(chromium.HOW_TO_INSTALL)
 
