@@ -136,6 +136,25 @@ def external_resources(site: Path) -> list[str]:
     return problems
 
 
+def root_absolute(site: Path, allowed_prefix: str | None = None) -> list[str]:
+    """Addresses that start at the host's root: '/x' (and '//host/x'), in HTML and CSS files."""
+    problems = []
+    for path in sorted(site.rglob("*")):
+        if path.suffix == ".html":
+            found = read_page(path).addresses
+        elif path.suffix == ".css":
+            found = css_urls(path.read_text(encoding="utf-8"))
+        else:
+            continue
+        for line, url in found:
+            if not url.startswith("/"):
+                continue
+            if path.name == "404.html" and allowed_prefix and url.startswith(allowed_prefix) and not url.startswith("//"):
+                continue
+            problems.append(f"{path.relative_to(site)}:{line}: {url}")
+    return problems
+
+
 def math_problems(html_text: str) -> list[str]:
     """Formulas that did not come out as KaTeX HTML."""
     problems = []

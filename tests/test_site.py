@@ -1,10 +1,19 @@
-"""The built site: strict build, nothing loaded from another host, every formula rendered."""
+"""The built site: strict build, nothing loaded from another host, every formula rendered,
+links that resolve, and no address that would leave a sub-path (/<repository>/, as GitHub
+Pages serves a project; tests/browser/test_hosted_under_a_sub_path.py serves a site there).
+The scans share one read of each page (site_scan.read_page)."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
+from urllib.parse import urlsplit
 
-from site_scan import broken_internal_links, external_resources, math_problems, read_page
+import yaml
+
+from site_scan import broken_internal_links, external_resources, math_problems, read_page, root_absolute
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def test_strict_build_succeeds(site: Path):
@@ -53,3 +62,18 @@ def test_labs_link_to_their_notebooks(site: Path):
         assert f'href="../{lab.stem}.ipynb"' in page.read_text(encoding="utf-8"), page
         cells = json.loads(notebook.read_text(encoding="utf-8"))["cells"]
         assert any(cell["cell_type"] == "code" for cell in cells), notebook
+
+
+def test_no_page_links_to_the_root_of_the_host(site: Path):
+    config = yaml.safe_load(re.sub(r"!ENV \[(\w+), (\"[^\"]*\")\]", r"\2", (ROOT / "mkdocs.yml").read_text()))
+    site_path = urlsplit(config["site_url"]).path or "/"
+    problems = root_absolute(site, allowed_prefix=site_path)
+    assert not problems, "root-absolute addresses break the site under /<repository>/:\n" + "\n".join(problems[:40])
+
+
+def test_the_check_finds_root_absolute_links(tmp_path: Path):
+    (tmp_path / "a.html").write_text('<a href="/x/">x</a><img src="ok.png"><div style="background: url(/bg.png)">')
+    (tmp_path / "404.html").write_text('<link rel="stylesheet" href="/course/assets/main.css"><a href="/other/">')
+    (tmp_path / "s.css").write_text("body { background: url('/i.png') }")
+    problems = root_absolute(tmp_path, allowed_prefix="/course/")
+    assert sorted(p.split(":")[0] for p in problems) == ["404.html", "a.html", "a.html", "s.css"], problems

@@ -1,9 +1,8 @@
 """The hosted site works under a sub-path, as GitHub Pages serves a project: /<repository>/.
 
 - No page of the built site links to a root-absolute address ("/..."), which
-  would leave the sub-path. The 404 page is the exception: a host serves it at
-  any depth, so MkDocs gives it addresses from site_url's path, and they must
-  start with that path.
+  would leave the sub-path: tests/test_site.py, which reads the built site once
+  for all its scans.
 - A small site built with SITE_URL under /course/ (the configuration, hooks
   and theme of the real one) is served under /course/ and read in Chromium:
   every page and the 404 page load all they ask for, and the search finds a
@@ -20,51 +19,14 @@ import re
 import threading
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from urllib.parse import urlsplit
 
-import yaml
-
-from site_scan import css_urls, read_page
+from site_scan import root_absolute
 from small_site import build as small_site_build
 from watched_browser import watched_context
 
 ROOT = Path(__file__).resolve().parents[2]
 
 SUB_PATH = "/course/"
-
-
-def root_absolute(site: Path, allowed_prefix: str | None = None) -> list[str]:
-    """Addresses that start at the host's root: '/x' (and '//host/x'), in HTML and CSS files."""
-    problems = []
-    for path in sorted(site.rglob("*")):
-        if path.suffix == ".html":
-            found = read_page(path).addresses
-        elif path.suffix == ".css":
-            found = css_urls(path.read_text(encoding="utf-8"))
-        else:
-            continue
-        for line, url in found:
-            if not url.startswith("/"):
-                continue
-            if path.name == "404.html" and allowed_prefix and url.startswith(allowed_prefix) and not url.startswith("//"):
-                continue
-            problems.append(f"{path.relative_to(site)}:{line}: {url}")
-    return problems
-
-
-def test_no_page_links_to_the_root_of_the_host(site: Path):
-    config = yaml.safe_load(re.sub(r"!ENV \[(\w+), (\"[^\"]*\")\]", r"\2", (ROOT / "mkdocs.yml").read_text()))
-    site_path = urlsplit(config["site_url"]).path or "/"
-    problems = root_absolute(site, allowed_prefix=site_path)
-    assert not problems, "root-absolute addresses break the site under /<repository>/:\n" + "\n".join(problems[:40])
-
-
-def test_the_check_finds_root_absolute_links(tmp_path: Path):
-    (tmp_path / "a.html").write_text('<a href="/x/">x</a><img src="ok.png"><div style="background: url(/bg.png)">')
-    (tmp_path / "404.html").write_text('<link rel="stylesheet" href="/course/assets/main.css"><a href="/other/">')
-    (tmp_path / "s.css").write_text("body { background: url('/i.png') }")
-    problems = root_absolute(tmp_path, allowed_prefix="/course/")
-    assert sorted(p.split(":")[0] for p in problems) == ["404.html", "a.html", "a.html", "s.css"], problems
 
 
 def test_site_url_and_repo_url_are_read_from_the_environment_only():
