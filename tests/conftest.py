@@ -39,6 +39,29 @@ def site_paths(config) -> tuple[Path, Path, Path]:
     return shared / "site", shared / "site-build-failure.txt", shared / "site.lock"
 
 
+# The test files that take longest, in the order the workers should start them: those that
+# need no site first (the site builds meanwhile), then the rest, so that no worker is left
+# with a long file at the end while the other waits. Other files follow, as collected.
+LONGEST_FIRST = [
+    "tests/test_pages.py",
+    "tests/test_catalogue.py",
+    "tests/browser/test_pages_in_browser.py",
+    "tests/browser/test_pdf.py",
+    "tests/browser/test_offline_edition.py",
+    "tests/test_notebooks.py",
+]
+
+
+def pytest_collection_modifyitems(config, items):
+    """Items grouped by file in the LONGEST_FIRST order (pytest-xdist hands out whole files in this order)."""
+    rank = {name: index for index, name in enumerate(LONGEST_FIRST)}
+
+    def key(item) -> int:
+        return rank.get(item.nodeid.split("::")[0], len(rank))
+
+    items.sort(key=key)  # stable: the order within a file, and of the other files, is kept
+
+
 @pytest.hookimpl(trylast=True)
 def pytest_collection_finish(session):
     """The first worker to get here starts the strict build in the background, if a test needs it.

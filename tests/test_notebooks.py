@@ -15,6 +15,7 @@ import re
 import shutil
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import nbformat
@@ -145,7 +146,26 @@ def executed(site: Path, tmp_path_factory) -> dict[str, tuple[str | None, Path]]
 
         return await asyncio.gather(*(run(path) for path in copies.values()))
 
-    return dict(zip(copies, zip(asyncio.run(run_all()), copies.values())))
+    return dict(zip(copies, zip(run_in_own_loop(run_all), copies.values())))
+
+
+def run_in_own_loop(coroutine_function):
+    """`asyncio.run(coroutine_function())` in a thread of its own: the worker's thread may
+    already run an event loop (Playwright's, kept by the browser tests of the session)."""
+    outcome: dict = {}
+
+    def target() -> None:
+        try:
+            outcome["result"] = asyncio.run(coroutine_function())
+        except BaseException as err:  # noqa: BLE001 - raised again in the caller's thread
+            outcome["error"] = err
+
+    thread = threading.Thread(target=target, name="notebooks")
+    thread.start()
+    thread.join()
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome["result"]
 
 
 @pytest.mark.parametrize("page", LECTURES, ids=IDS)
