@@ -191,15 +191,21 @@ READ_THROUGH = r"""async () => {
   return { unreachable: [...unreachable.values()], scrolling: scrolling.size };
 }"""
 
+# The site skips the layout of blocks far from the screen (content-visibility in
+# extra.css); what a block would show when scrolled to is checked with every
+# block laid out: DRAW_EVERYTHING before the checks below, UNDRAW after them.
+DRAW_EVERYTHING = r"""() => {
+  const everything = document.createElement("style");
+  everything.id = "draw-everything";
+  everything.textContent = "* { content-visibility: visible !important }";
+  document.head.append(everything);
+}"""
+UNDRAW = r"""() => document.getElementById("draw-everything")?.remove()"""
+
 # One pass over the loaded page: formulas, KaTeX errors, raw TeX left in text,
 # images, and elements sticking out past the right edge of the screen.
 PAGE_STATE = r"""async () => {
   await document.fonts.ready;
-  // The site skips the layout of blocks far from the screen (content-visibility);
-  // what a block would show when scrolled to is checked with every block laid out.
-  const everything = document.createElement("style");
-  everything.textContent = "* { content-visibility: visible !important }";
-  document.head.append(everything);
   const content = document.querySelector(".md-content") || document.body;
   const raw = [];
   const walker = document.createTreeWalker(content, NodeFilter.SHOW_TEXT);
@@ -246,7 +252,6 @@ PAGE_STATE = r"""async () => {
     .filter((el) => el.closest("pre, code, .clipboard-copy-txt"))
     .map((el) => (el.querySelector("annotation") || el).textContent.slice(0, 40));
   const scrollWidth = document.documentElement.scrollWidth;
-  everything.remove();
   return {
     formulas: content.querySelectorAll(".katex").length,
     inCode: inCode.slice(0, 5),
@@ -401,6 +406,8 @@ class OpenPage:
         they happened; formula contrast is measured at the desktop width, in both schemes.
         """
         problems: dict[str, list[str]] = {}
+        # Every block laid out once, for both widths and both schemes.
+        self.tab.evaluate(DRAW_EVERYTHING)
         for screen, size in (("phone", PHONE["viewport"]), ("desktop", DESKTOP["viewport"])):
             self.tab.set_viewport_size(size)
             found = problems[screen] = []
@@ -416,6 +423,7 @@ class OpenPage:
                     f"formulas are hard to read in the {scheme} scheme: contrast "
                     f"{worst['ratio']:.2f}:1 (at least {MIN_CONTRAST}:1) for {worst['tex']!r}"
                 )
+        self.tab.evaluate(UNDRAW)
         return problems
 
     def close(self) -> None:
