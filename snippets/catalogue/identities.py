@@ -1794,7 +1794,13 @@ def vanishes(expr) -> bool:
         return True
     if expr.is_rational_function():
         return False  # a rational function is zero exactly when its numerator is
-    return sp.simplify(expr) == 0
+    return simplified(expr) == 0
+
+
+@functools.lru_cache(maxsize=64)
+def simplified(expr):
+    """sp.simplify, once per expression: a failed check reports the difference it decided on."""
+    return sp.simplify(expr)
 
 
 def same(a, b, what: str) -> None:
@@ -1804,9 +1810,9 @@ def same(a, b, what: str) -> None:
             raise CheckFailed(f"{what}: shapes differ")
         for index, (p, q) in enumerate(zip(a, b)):
             if not vanishes(p - q):
-                raise CheckFailed(f"{what}: entry {index} differs by {sp.simplify(p - q)}")
+                raise CheckFailed(f"{what}: entry {index} differs by {simplified(sp.sympify(p - q))}")
     elif not vanishes(a - b):
-        raise CheckFailed(f"{what}: differs by {sp.simplify(a - b)}")
+        raise CheckFailed(f"{what}: differs by {simplified(sp.sympify(a - b))}")
 
 
 def _plain(value):
