@@ -1,6 +1,7 @@
 """Every page in a real browser, as a reader meets it on a phone and on a desktop.
 
-Each page is loaded once and both tests below look at that load: first what the
+Each page is loaded once, in one tab that reads the pages one after the other
+(reader.ReadingTab), and the tests below look at that load: first what the
 reader sees (`reader.OpenPage.problems`), then the copy button of one of its
 code blocks: the last one inside an admonition (where exercise solutions are,
 collapsed), else the last block. The copied text runs in a fresh Python process
@@ -19,31 +20,25 @@ import sys
 import pytest
 
 import docblocks
-from browser.reader import DOCS, PHONE, READ_THROUGH, OpenPage, formulas_in_source, markdown_source, site_pages
+from browser.reader import DOCS, PHONE, READ_THROUGH, ReadingTab, formulas_in_source, markdown_source, site_pages
 
 PAGES = site_pages()
 
 
 @pytest.fixture(scope="module")
-def loading(phone, base_url):
-    """Pages whose load has started: while one page is checked, the next one loads."""
-    started: dict[str, OpenPage] = {}
-    yield started
-    for page in started.values():
-        page.close()
+def reading(phone, base_url):
+    """The tab the pages are read in, one after the other."""
+    tab = ReadingTab(phone, base_url)
+    yield tab
+    tab.close()
 
 
 @pytest.fixture(scope="module", params=PAGES, ids=[page.name for page in PAGES])
-def opened(request, loading, phone, base_url, site):
+def opened(request, reading, site):
     """(page, OpenPage): one load per page, shared by the tests of this module."""
     page = request.param
     assert (site / page.url).is_file() or (site / page.url / "index.html").is_file(), f"{page.url} was not built"
-    loaded = loading.pop(page.url, None) or OpenPage(phone, base_url, page.url)
-    following = PAGES[PAGES.index(page) + 1 :][:1]
-    if following and following[0].url not in loading:
-        loading[following[0].url] = OpenPage(phone, base_url, following[0].url)
-    yield page, loaded.wait()
-    loaded.close()
+    yield page, reading.open(page.url).wait()
 
 
 # The lecture with the most boxes wider than a phone (vec and Kronecker formulas, code printing matrices).
