@@ -17,7 +17,6 @@ import dataclasses
 import importlib.util
 import json
 import re
-import subprocess
 import sys
 from fractions import Fraction
 from pathlib import Path
@@ -27,6 +26,7 @@ from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import File, Files
 
 import docblocks
+from test_snippets import run_alone
 
 ROOT = Path(__file__).resolve().parent.parent
 SCRIPT = ROOT / "snippets" / "catalogue" / "identities.py"
@@ -40,7 +40,7 @@ ex = checks = identities
 CATALOGUE = identities.CATALOGUE
 KEYS = [entry.key for entry in CATALOGUE]
 SYMBOLIC = [(entry, case) for entry in CATALOGUE for case in entry.symbolic]
-SYMBOLIC_IDS = [f"{entry.key}-{'x'.join(map(str, case))}" for entry, case in SYMBOLIC]
+SYMBOLIC_IDS = [f"{entry.key}-{identities.case_name(case)}" for entry, case in SYMBOLIC]
 BUDGET_S = 10.0
 
 
@@ -57,32 +57,22 @@ def load_hook(name: str):
 
 
 @pytest.fixture(scope="module")
-def standalone(tmp_path_factory) -> tuple[subprocess.CompletedProcess, dict | None]:
-    """snippets/catalogue/identities.py run alone, as tests/test_snippets.py runs every other
-    snippet, with --report: what it printed, and its report of every check (None if it wrote none)."""
+def standalone(tmp_path_factory) -> tuple:
+    """snippets/catalogue/identities.py run alone, as every snippet is (tests/test_snippets.py),
+    with --report: what it printed, and its report of every check (None if it wrote none)."""
     folder = tmp_path_factory.mktemp("catalogue")
-    result = subprocess.run(
-        [sys.executable, "-W", "error", str(SCRIPT), "--report", "report.json"],
-        cwd=folder, capture_output=True, text=True, timeout=600,
-        env={"PATH": "/usr/bin:/bin", "PYTHONHASHSEED": "0"},
-    )
+    result = run_alone(SCRIPT, folder, "--report", "report.json", timeout=600)
     report = folder / "report.json"
     return result, json.loads(report.read_text(encoding="utf-8")) if report.is_file() else None
 
 
 @pytest.fixture(scope="module")
 def run(standalone) -> dict:
-    """Every check of the catalogue: the outcome (a failure as "Type: message") and CPU time of each."""
+    """The report: per identity, its NumPy check's worst error or failure ("Type: message") and CPU
+    time, and per SymPy case its failure (None if it holds) and CPU time; the whole run's times."""
     result, report = standalone
     assert report is not None, f"{SCRIPT.name} stopped before its report:\n{result.stderr[-3000:]}"
-    outcome: dict = {"cpu_s": report["cpu_s"], "wall_s": report["wall_s"]}
-    for key, record in report["identities"].items():
-        outcome[key] = record["failure"] or record["worst"]
-        outcome[key, "numeric_s"] = record["numeric_s"]
-        for case, symbolic in record["symbolic"].items():
-            outcome[key, case] = symbolic["failure"]
-            outcome[key, case, "s"] = symbolic["s"]
-    return outcome
+    return report
 
 
 def test_catalogue_script_runs_alone_and_reports_every_identity(standalone):
@@ -94,25 +84,25 @@ def test_catalogue_script_runs_alone_and_reports_every_identity(standalone):
 
 @pytest.mark.parametrize("entry", CATALOGUE, ids=KEYS)
 def test_identity_holds_numerically(entry, run):
-    result = run[entry.key]
-    if isinstance(result, str):
-        pytest.fail(result, pytrace=False)
+    record = run["identities"][entry.key]
+    if record["failure"]:
+        pytest.fail(record["failure"], pytrace=False)
     tolerance = checks.EXACT_TOL if entry.kind == "equality" else checks.CENTRAL_TOL
-    assert result < tolerance
+    assert record["worst"] < tolerance
 
 
 @pytest.mark.parametrize(("entry", "case"), SYMBOLIC, ids=SYMBOLIC_IDS)
 def test_identity_holds_symbolically(entry, case, run):
-    result = run[entry.key, "x".join(map(str, case))]
-    if result is not None:
-        pytest.fail(result, pytrace=False)
+    failure = run["identities"][entry.key]["symbolic"][identities.case_name(case)]["failure"]
+    if failure is not None:
+        pytest.fail(failure, pytrace=False)
 
 
 def test_whole_catalogue_checks_in_under_10_seconds(run):
-    def seconds(key):
-        return run[key, "numeric_s"] + sum(run[key, "x".join(map(str, c)), "s"] for c in by_key(key).symbolic)
+    def seconds(record):
+        return record["numeric_s"] + sum(case["s"] for case in record["symbolic"].values())
 
-    slowest = sorted(((seconds(key), key) for key in KEYS), reverse=True)[:3]
+    slowest = sorted(((seconds(record), key) for key, record in run["identities"].items()), reverse=True)[:3]
     report = (f"{len(CATALOGUE)} identities, {len(SYMBOLIC)} SymPy cases: {run['cpu_s']:.1f} s CPU "
               f"({run['wall_s']:.1f} s wall); slowest: " + ", ".join(f"{k} {t:.2f} s" for t, k in slowest))
     print(report)

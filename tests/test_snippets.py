@@ -14,10 +14,23 @@ import docblocks
 ROOT = Path(__file__).resolve().parent.parent
 SNIPPETS = sorted((ROOT / "snippets").rglob("*.py"))
 IDS = [path.relative_to(ROOT).as_posix() for path in SNIPPETS]
-# The catalogue script is run alone, the same way, by tests/test_catalogue.py, whose
+# The catalogue script is run alone, with run_alone below, by tests/test_catalogue.py, whose
 # tests read the report of that run: its checks take seconds, and run once.
 RUN_BY_CATALOGUE_TESTS = ROOT / "snippets" / "catalogue" / "identities.py"
 RUN_HERE = [path for path in SNIPPETS if path != RUN_BY_CATALOGUE_TESTS]
+
+
+def run_alone(path: Path, folder: Path, *arguments: str, timeout: float = 300) -> subprocess.CompletedProcess:
+    """A snippet file run as a reader runs it: a fresh interpreter in `folder` (empty),
+    warnings as errors, an environment with nothing but PATH and a fixed hash seed."""
+    return subprocess.run(
+        [sys.executable, "-W", "error", str(path), *arguments],
+        cwd=folder,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env={"PATH": "/usr/bin:/bin", "PYTHONHASHSEED": "0"},
+    )
 
 
 @pytest.fixture(scope="module")
@@ -26,20 +39,8 @@ def runs(tmp_path_factory) -> dict[Path, subprocess.CompletedProcess]:
 
     # Folders are made before the threads start: mktemp is not safe to call concurrently.
     folders = {path: tmp_path_factory.mktemp(path.stem) for path in RUN_HERE}
-
-    def run(path: Path) -> subprocess.CompletedProcess:
-        folder = folders[path]
-        return subprocess.run(
-            [sys.executable, "-W", "error", str(path)],
-            cwd=folder,
-            capture_output=True,
-            text=True,
-            timeout=300,
-            env={"PATH": "/usr/bin:/bin", "PYTHONHASHSEED": "0"},
-        )
-
     with ThreadPoolExecutor(max_workers=4) as pool:
-        return dict(zip(RUN_HERE, pool.map(run, RUN_HERE)))
+        return dict(zip(RUN_HERE, pool.map(lambda path: run_alone(path, folders[path]), RUN_HERE)))
 
 
 @pytest.mark.parametrize("path", RUN_HERE, ids=[path.relative_to(ROOT).as_posix() for path in RUN_HERE])
@@ -70,9 +71,7 @@ def test_the_catalogue_tests_run_the_catalogue_script_alone():
     import test_catalogue
 
     assert RUN_BY_CATALOGUE_TESTS in SNIPPETS and test_catalogue.SCRIPT == RUN_BY_CATALOGUE_TESTS
-    fixture = (ROOT / "tests" / "test_catalogue.py").read_text(encoding="utf-8")
-    assert '[sys.executable, "-W", "error", str(SCRIPT), "--report", "report.json"]' in fixture
-    assert 'env={"PATH": "/usr/bin:/bin", "PYTHONHASHSEED": "0"}' in fixture
+    assert test_catalogue.run_alone is run_alone, "the catalogue tests run the script as every snippet is run"
 
 
 def test_every_snippet_is_shown_somewhere():

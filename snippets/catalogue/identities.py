@@ -1873,6 +1873,11 @@ def check_symbolically(entry: Identity, case: tuple) -> None:
             same(value(entry.equation[0]), value(entry.equation[1]), f"{along}: equation")
 
 
+def case_name(case: tuple) -> str:
+    """The sizes of a SymPy case as written in the report: (2, 3) -> "2x3"."""
+    return "x".join(map(str, case))
+
+
 def check_all(entries=None) -> dict:
     """Every check of every entry, each failure recorded (not raised), with CPU times.
 
@@ -1896,7 +1901,7 @@ def check_all(entries=None) -> dict:
                 failure = None
             except Exception as err:  # noqa: BLE001
                 failure = f"{type(err).__name__}: {err}"
-            record["symbolic"]["x".join(map(str, case))] = {"failure": failure, "s": time.process_time() - began}
+            record["symbolic"][case_name(case)] = {"failure": failure, "s": time.process_time() - began}
         records[entry.key] = record
     return {"identities": records, "cpu_s": time.process_time() - start, "wall_s": time.perf_counter() - wall}
 
