@@ -345,8 +345,7 @@ class Recorder:
         self.failed: list[str] = []
         self.foreign: list[str] = []
         self.pending: set = set()
-        self.page_number = 0
-        self.issued: dict = {}  # request -> the page_number it was made under
+        self.made: set = set()  # the requests of the page being recorded
         page.on("console", self._console)
         page.on("pageerror", lambda error: self.console.append(f"uncaught {error}"))
         page.on("request", self._request)
@@ -364,12 +363,12 @@ class Recorder:
 
     def _request(self, request) -> None:
         self.pending.add(request)
-        self.issued[request] = self.page_number
+        self.made.add(request)
         if self._foreign(request.url):
             self.foreign.append(f"{request.resource_type} {request.url}")
 
     def _left_behind(self, request) -> bool:
-        return self.issued.get(request, self.page_number) != self.page_number
+        return request not in self.made
 
     def _failed(self, request) -> None:
         self.pending.discard(request)
@@ -382,9 +381,8 @@ class Recorder:
 
     def next_page(self) -> None:
         """Start the record of the next page opened in the tab (what came before is dropped)."""
-        self.page_number += 1
         self.pending.clear()
-        self.issued.clear()
+        self.made.clear()
         self.take()
 
     def take(self) -> list[str]:

@@ -3,7 +3,8 @@
 A copy of a real page, served like the site, once as it is (plus a wide Markdown
 table, which must scroll in its own box), once with every defect below, and once
 with only a paragraph too wide for a phone far down the page; each test looks
-for its own defect in what `inspect` reports.
+for its own defect in what `inspect` reports. The last test feeds the recorder of
+a tab's requests its events directly.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import markdown
 import pytest
 
 import static_server
-from browser.reader import formulas_in_markdown, inspect, smallest_page_with_formulas
+from browser.reader import Recorder, formulas_in_markdown, inspect, smallest_page_with_formulas
 
 CELLS = "".join(f"<td>{value:.9f}</td>" for value in range(1, 6))  # about 560 px: wider than a phone
 # What a Markdown table becomes; Material puts it in a box that scrolls.
@@ -111,3 +112,50 @@ def test_the_source_count_sees_a_formula_the_renderer_misses():
     assert formulas_in_markdown(text) == 2
     assert formulas_in_markdown("```python\nprint('$x$')\n```\n`$y$` costs \\$5 <!-- $z$ -->") == 0
     assert formulas_in_markdown("$$\n\\begin{aligned} a &= b \\end{aligned}\n$$\n\n\\[ c \\] and \\( d \\)") == 3
+
+
+class _Tab:
+    """What Recorder needs of a tab: `on(event, handler)`; the test fires the events itself."""
+
+    def __init__(self) -> None:
+        self.handlers = {}
+
+    def on(self, event, handler) -> None:
+        self.handlers[event] = handler
+
+
+class _Request:
+    def __init__(self, url: str, failure: str | None = None) -> None:
+        self.url, self.failure, self.resource_type = url, failure, "fetch"
+
+
+class _Response:
+    def __init__(self, request: _Request, status: int) -> None:
+        self.request, self.url, self.status = request, request.url, status
+
+
+def test_a_request_of_the_page_left_behind_is_not_the_next_pages_problem():
+    """In a tab that reads page after page (ReadingTab), what the page left behind does late
+    (a request cut short by the navigation, a late error answer) is not the next page's; the
+    same events of the page being read are its problems."""
+    tab = _Tab()
+    recorder = Recorder(tab, "http://127.0.0.1:1")
+    fetch, image = _Request("http://127.0.0.1:1/search.json", "net::ERR_ABORTED"), _Request("http://127.0.0.1:1/a.png")
+    tab.handlers["request"](fetch)
+    tab.handlers["request"](image)
+    recorder.next_page()
+    missing = _Request("http://127.0.0.1:1/missing.png")
+    tab.handlers["request"](missing)
+    tab.handlers["requestfailed"](fetch)
+    tab.handlers["response"](_Response(image, 404))
+    tab.handlers["response"](_Response(missing, 404))
+    assert recorder.take() == ["request failed: http://127.0.0.1:1/missing.png (HTTP 404)"]
+    # Had they been the current page's, both would be reported.
+    tab.handlers["request"](fetch)
+    tab.handlers["request"](image)
+    tab.handlers["requestfailed"](fetch)
+    tab.handlers["response"](_Response(image, 404))
+    assert recorder.take() == [
+        "request failed: http://127.0.0.1:1/search.json (net::ERR_ABORTED)",
+        "request failed: http://127.0.0.1:1/a.png (HTTP 404)",
+    ]
