@@ -324,6 +324,9 @@ def formula_contrast(page) -> dict[str, dict | None]:
     page.evaluate(
         """(scheme) => {
           document.body.setAttribute("data-md-color-scheme", scheme);
+          // The colours change back while transitions are still off (reading a style
+          // applies the change); else every link and code span would fade back, frame by frame.
+          getComputedStyle(document.body).color;
           document.getElementById("no-transitions")?.remove();
         }""",
         shown,

@@ -9,7 +9,9 @@ and must succeed and print the output the page shows after the block, if it
 shows one. The blocks' own tests (tests/test_pages.py) run every block; this
 checks what the button gives the reader. A test marked only_on looks at the
 same load of the pages it names (tests/browser/conftest.py leaves out the rest);
-the tests of a page run in the order they are written here.
+the tests of a page run in the order they are written here. The identity
+catalogue is opened at the address of one of its checks, as its rows' links
+lead there from the lectures.
 """
 
 from __future__ import annotations
@@ -33,12 +35,17 @@ def reading(phone, base_url):
     tab.close()
 
 
+# The identity catalogue is reached as a reader reaches it from a lecture: by a link
+# to one of its checks (test_a_link_to_a_check_opens_it).
+ARRIVAL = {"reference/identities/": "#check-5"}
+
+
 @pytest.fixture(scope="module", params=PAGES, ids=[page.name for page in PAGES])
 def opened(request, reading, site):
     """(page, OpenPage): one load per page, shared by the tests of this module."""
     page = request.param
     assert (site / page.url).is_file() or (site / page.url / "index.html").is_file(), f"{page.url} was not built"
-    yield page, reading.open(page.url).wait()
+    yield page, reading.open(page.url + ARRIVAL.get(page.url, "")).wait()
 
 
 # The lecture with the most boxes wider than a phone (vec and Kronecker formulas, code printing matrices).
@@ -64,6 +71,17 @@ def test_every_box_that_scrolls_takes_keyboard_focus_once_drawn(opened):
         f"{page.url}: {len(found['unreachable'])} box(es) scroll sideways on a phone but take no "
         f"keyboard focus: {found['unreachable'][:5]}"
     )
+
+
+@pytest.mark.only_on(*ARRIVAL)
+def test_a_link_to_a_check_opens_it(opened):
+    """A link to a row's check in the identity catalogue, followed from the page before, opens
+    the check (collapsed on the page) and shows it. (Before the page's other tests, which open
+    or draw other blocks.)"""
+    page, loaded = opened
+    target = ARRIVAL[page.url]
+    loaded.tab.wait_for_function("(id) => document.querySelector(id).closest('details').open", arg=target, timeout=10_000)
+    assert loaded.tab.locator(target).is_visible(), f"{page.url}{target}: the check is not shown"
 
 
 def test_page_reads_well(opened):
