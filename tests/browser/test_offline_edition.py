@@ -15,13 +15,12 @@ import re
 import subprocess
 import sys
 import zipfile
-from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
 
-from site_scan import external_resources, is_external, page_of, read_page
+from site_scan import external_resources, is_external, page_of, parse, read_page
 from small_site import build as small_site_build
 from watched_browser import watched_context
 
@@ -151,25 +150,15 @@ def test_links_to_other_hosts_become_text_in_the_pages_and_the_print_page(tmp_pa
     assert 'href="lectures/demo.html"' in (site / "index.html").read_text(encoding="utf-8")  # links inside stay
 
 
-class _NextLink(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.href: str | None = None
-
-    def handle_starttag(self, tag, attrs):
-        attributes = dict(attrs)
-        if tag == "a" and "md-footer__link--next" in (attributes.get("class") or "").split():
-            self.href = attributes.get("href")
-
-
 def next_page(page: Path) -> Path | None:
     """The file the page's "Next" link leads to, resolved as a browser resolves it from file://."""
-    parser = _NextLink()
-    parser.feed(page.read_text(encoding="utf-8"))
-    if parser.href is None:
+    tree = parse(page.read_text(encoding="utf-8"))
+    hrefs = tree.xpath('//a[contains(concat(" ", normalize-space(@class), " "), " md-footer__link--next ")]/@href')
+    if not hrefs:
         return None
-    assert not urlsplit(parser.href).scheme and parser.href.endswith(".html"), f"{page}: next is {parser.href}"
-    return (page.parent / urlsplit(parser.href).path).resolve()
+    href = hrefs[-1]
+    assert not urlsplit(href).scheme and href.endswith(".html"), f"{page}: next is {href}"
+    return (page.parent / urlsplit(href).path).resolve()
 
 
 def test_every_page_is_reached_by_the_navigation_from_file(edition: Path, tab):
