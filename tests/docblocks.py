@@ -154,6 +154,7 @@ def expand(page: Path, text: str | None = None, base_path: list[str] | None = No
             continue
         # Locate each included line in the snippet file, moving forward.
         file_lines = snippet.read_text(encoding="utf-8").split("\n")
+        snippet_name = _relative(snippet)
         indent = match.group("space")
         position = 0
         for included in lines:
@@ -166,7 +167,7 @@ def expand(page: Path, text: str | None = None, base_path: list[str] | None = No
             if found is not None:
                 position = found + 1
             out.lines.append(included)
-            out.origins.append(Origin(name, number, _relative(snippet), None if found is None else found + 1))
+            out.origins.append(Origin(name, number, snippet_name, None if found is None else found + 1))
     return out
 
 
