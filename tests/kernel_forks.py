@@ -86,8 +86,9 @@ def serve(path: str) -> None:
                         connection.close()
                         continue
                     pid = os.fork()
-                    if pid == 0:
-                        listener.close()
+                    if pid == 0:  # the kernel keeps nothing of the server's but its modules
+                        for held in (listener, selector, *kernels.values()):
+                            held.close()
                         _become_kernel(request, kernel_path)  # never returns
                     kernels[pid] = connection
                     connection.sendall(f"{pid}\n".encode())
