@@ -207,6 +207,8 @@ class ForkedKernel:
         return self.returncode
 
     def wait(self, timeout: float | None = None) -> int:
+        """The exit status, once the server has written it (jupyter_client waits with a
+        timeout of its own, polling first; `timeout` is there for Popen's signature)."""
         self._read(block=True)
         return self.returncode
 

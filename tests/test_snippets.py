@@ -13,7 +13,13 @@ import docblocks
 
 ROOT = Path(__file__).resolve().parent.parent
 SNIPPETS = sorted((ROOT / "snippets").rglob("*.py"))
-IDS = [path.relative_to(ROOT).as_posix() for path in SNIPPETS]
+
+
+def name_of(path: Path) -> str:
+    return path.relative_to(ROOT).as_posix()
+
+
+IDS = [name_of(path) for path in SNIPPETS]
 # The catalogue script is run alone, with run_alone below, by tests/test_catalogue.py, whose
 # tests read the report of that run: its checks take seconds, and run once.
 RUN_BY_CATALOGUE_TESTS = ROOT / "snippets" / "catalogue" / "identities.py"
@@ -43,16 +49,16 @@ def runs(tmp_path_factory) -> dict[Path, subprocess.CompletedProcess]:
         return dict(zip(RUN_HERE, pool.map(lambda path: run_alone(path, folders[path]), RUN_HERE)))
 
 
-@pytest.mark.parametrize("path", RUN_HERE, ids=[path.relative_to(ROOT).as_posix() for path in RUN_HERE])
+@pytest.mark.parametrize("path", RUN_HERE, ids=name_of)
 def test_snippet_runs_standalone(path: Path, runs):
     result = runs[path]
-    name = path.relative_to(ROOT).as_posix()
+    name = name_of(path)
     assert result.returncode == 0, f"{name} failed when run alone:\n{result.stderr[-3000:]}"
 
 
 @pytest.mark.parametrize("path", SNIPPETS, ids=IDS)
 def test_snippet_imports_only_numpy_sympy_and_stdlib(path: Path):
-    name = path.relative_to(ROOT).as_posix()
+    name = name_of(path)
     lines = path.read_text(encoding="utf-8").split("\n")
     block = docblocks.Block(
         page=name, lineno=0, code="\n".join(lines), origins=[docblocks.Origin(name, n) for n in range(1, len(lines) + 1)]
