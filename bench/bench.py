@@ -2,7 +2,8 @@
 
 Prints:
 - wall time of a cold strict build (no executed-lab cache) and of a warm one;
-- wall time of the test suite and the number of code blocks it executes;
+- wall time of the test suite, the CPU time the machine was busy meanwhile, and
+  the number of code blocks it executes;
 - for each page, the bytes a browser loads to show it (HTML, CSS, JS, fonts,
   images), raw and gzip-compressed, measured by loading the page in headless
   Chromium and recording every response (so only the fonts the page's formulas
@@ -39,6 +40,18 @@ def timed(command: list[str], **kwargs) -> tuple[float, subprocess.CompletedProc
     start = time.perf_counter()
     result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, **kwargs)
     return time.perf_counter() - start, result
+
+
+def busy_cpu() -> float | None:
+    """CPU seconds this machine has spent busy since it started, all cores, all processes
+    (Linux's /proc/stat); None elsewhere. Chromium's and the kernels' processes are not
+    all children of the suite's, so their own CPU times do not add up to it."""
+    try:
+        with open("/proc/stat", encoding="ascii") as stat:
+            user, nice, system, _idle, _iowait, irq, softirq = map(int, stat.readline().split()[1:8])
+    except (OSError, ValueError):
+        return None
+    return (user + nice + system + irq + softirq) / os.sysconf("SC_CLK_TCK")
 
 
 def build(site: Path, cold: bool) -> float:
@@ -122,12 +135,18 @@ def main() -> int:
         print(f"strict build, cold (labs executed):  {cold:6.2f} s")
         print(f"strict build, warm (labs cached):    {warm:6.2f} s   floor < {FLOORS['warm build s']:.0f} s")
 
+        before = busy_cpu()
         suite, result = timed([sys.executable, "-m", "pytest", "-q", "-p", "no:randomly"])
+        after = busy_cpu()
         summary = (result.stdout.strip().splitlines() or ["?"])[-1]
         blocks, errors = collect_all()
         executed = sum(1 for block in blocks if not block.skip_reason)
         print(f"test suite:                          {suite:6.2f} s   floor < {FLOORS['test suite s']:.0f} s"
               f"   ({summary})")
+        if before is not None and after is not None:
+            # The wall time is at least this over the number of cores. The same suite
+            # takes more CPU time when the machine's host is busy with other work.
+            print(f"machine CPU busy during the suite:   {after - before:6.1f} s   ({os.cpu_count()} cores)")
         print(f"code blocks executed from pages:     {executed:6d}   (skipped with a reason: "
               f"{len(blocks) - executed}, page errors: {len(errors)})")
         print(f"snippet files run standalone:        {len(list((ROOT / 'snippets').rglob('*.py'))):6d}")
