@@ -48,7 +48,9 @@ def lab_to_ipynb(path: Path, page_url: str) -> str:
             return match.group(0)
         return f"{match['text']}({urljoin(page_url, target)})"
 
-    for cell in notebook.cells:
+    for number, cell in enumerate(notebook.cells, start=1):
+        # jupytext gives each cell a random id; numbered ones make every build's notebook the same file.
+        cell.id = f"cell-{number}"
         if cell.cell_type == "markdown":
             cell.source = LINK.sub(absolute, expand_prose_macros(cell.source, macros))
     return jupytext.writes(notebook, fmt="ipynb")

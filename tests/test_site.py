@@ -62,6 +62,8 @@ def test_labs_link_to_their_notebooks(site: Path):
         assert f'href="../{lab.stem}.ipynb"' in page.read_text(encoding="utf-8"), page
         cells = json.loads(notebook.read_text(encoding="utf-8"))["cells"]
         assert any(cell["cell_type"] == "code" for cell in cells), notebook
+        # The same lab gives the same notebook file in every build.
+        assert [cell["id"] for cell in cells] == [f"cell-{n}" for n in range(1, len(cells) + 1)], notebook
 
 
 def test_no_page_links_to_the_root_of_the_host(site: Path):
