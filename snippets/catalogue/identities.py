@@ -1637,7 +1637,7 @@ def copyable_check(entry: Identity) -> str:
     """A complete NumPy script that checks the entry and fails loudly if the entry is wrong."""
     params = [var.name for var in entry.inputs]
     args = ", ".join(params)
-    parts = [f"# Identity {entry.number} of the catalogue, checked with NumPy alone.\nimport numpy as np"]
+    parts = [f"# Catalogue identity {entry.number}: NumPy check\nimport numpy as np"]
     parts += [helper_source(name) for name in helpers_of(entry)]
     functions = []
     if entry.kind in ("derivative", "jacdet"):

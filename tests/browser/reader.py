@@ -4,7 +4,8 @@
 a page's problems as sentences: console errors, failed requests, requests to
 another host, formulas not rendered (the count on the page against the count in
 the source), KaTeX error elements, images that do not load, a page wider than
-the screen, and formulas too faint to read in the light or the dark scheme.
+the screen, copy buttons over code, and formulas too faint to read in the light
+or the dark scheme.
 `site_pages` lists the pages, from the navigation in mkdocs.yml.
 """
 
@@ -265,6 +266,55 @@ PAGE_STATE = r"""async () => {
 }"""
 
 
+# Code blocks whose copy button would cover some of their text (the code's first
+# line, or a long title), as the reader sees them with every collapsed block
+# opened. The theme adds a block's buttons only when the block comes on screen;
+# here each block gets a stand-in with the theme's own classes, placed by the
+# site's stylesheets exactly as the real one, and taken out again.
+COVERED_BY_BUTTONS = r"""() => {
+  // All changes first, then all measurements: the page is laid out once.
+  const closed = [...document.querySelectorAll(".md-content details:not([open])")];
+  for (const details of closed) details.open = true;
+  const standIns = [];
+  const blocks = [...document.querySelectorAll(".md-content pre > code")].map((code) => {
+    const pre = code.parentElement;
+    let nav = pre.querySelector(":scope > .md-code__nav");
+    if (!nav) {
+      nav = document.createElement("nav");
+      nav.className = "md-code__nav";
+      nav.innerHTML = '<button class="md-code__button" data-md-type="copy"></button>';
+      pre.prepend(nav);
+      standIns.push(nav);
+    }
+    return { block: pre.closest(".highlight") || pre, nav };
+  });
+  const covered = [];
+  const range = document.createRange();
+  for (const { block, nav } of blocks) {
+    const button = nav.getBoundingClientRect();
+    const texts = document.createTreeWalker(block, NodeFilter.SHOW_TEXT);
+    let hit = null;
+    while (!hit && texts.nextNode()) {
+      if (nav.contains(texts.currentNode)) continue;
+      range.selectNodeContents(texts.currentNode);
+      const rects = range.getClientRects();
+      // Text comes in reading order: once below the button, the rest of the block is too.
+      if (rects.length && rects[0].top >= button.bottom) break;
+      for (const r of rects) {
+        if (r.width > 0 && r.left < button.right && r.right > button.left && r.top < button.bottom && r.bottom > button.top) {
+          const holder = texts.currentNode.parentElement.closest(".filename, code");
+          hit = [holder.matches(".filename") ? "title" : "first line", holder.textContent.split("\n")[0].slice(0, 70)];
+          break;
+        }
+      }
+    }
+    if (hit) covered.push(hit);
+  }
+  for (const nav of standIns) nav.remove();
+  for (const details of closed) details.open = false;
+  return covered;
+}"""
+
 # The lowest contrast between a formula (or a coloured part of one) and what is
 # behind it, in the colour scheme the page shows now; WCAG AA asks 4.5:1 of text.
 FORMULA_CONTRAST = r"""(scheme) => {
@@ -458,6 +508,9 @@ class OpenPage:
             self.recorder.settle(self.tab)
             found += self.recorder.take()
             found += _state_problems(state, expected_formulas)
+            if screen == "phone":  # the narrowest screen: where a copy button covers most
+                found += [f"a code block's copy button covers the end of its {part} {text!r}"
+                          for part, text in self.tab.evaluate(COVERED_BY_BUTTONS)]
         for scheme, worst in formula_contrast(self.tab).items():
             if worst and worst["ratio"] < MIN_CONTRAST:
                 problems["desktop"].append(

@@ -2,8 +2,10 @@
 
 A copy of a real page, served like the site, once as it is (plus a wide Markdown
 table, which must scroll in its own box), once with every defect below, and once
-with only a paragraph too wide for a phone far down the page; each test looks
-for its own defect in what `inspect` reports. The last test feeds the recorder of
+with what makes a page too wide for a phone (a table, and a paragraph far down
+the page), apart: a phone lays a page that is too wide out wider, which would
+hide the defects that depend on the width; each test looks for its own defect
+in what `inspect` reports. The last test feeds the recorder of
 a tab's requests its events directly.
 """
 
@@ -22,16 +24,22 @@ CELLS = "".join(f"<td>{value:.9f}</td>" for value in range(1, 6))  # about 560 p
 # What a Markdown table becomes; Material puts it in a box that scrolls.
 WIDE_MARKDOWN_TABLE = f"<table><tr>{CELLS * 3}</tr></table>"
 FILLER = "<p>A paragraph of text.</p>" * 20
-# Alone on its page, far down: a paragraph the site lays out only when it nears the screen.
-WIDE_PARAGRAPH = '<p>A box <span class="too-wide" style="display: inline-block; width: 600px">wider than a phone</span></p>'
+# On a page of their own, far down: a table, and a paragraph the site lays out only when it nears the screen.
+TOO_WIDE = (f'<table class="results"><tr>{CELLS}</tr></table>' + FILLER
+            + '<p>A box <span class="too-wide" style="display: inline-block; width: 600px">wider than a phone</span></p>')
 DEFECTS = {
     "unrendered formula": "<p>Unrendered: $x^2 + 1$</p>",
     "KaTeX error": '<span class="katex-error" title="ParseError">\\frac{1}</span>',
     "external script": '<script src="https://cdn.example.org/library.js"></script>',
     "console error": '<script>console.error("deliberately broken")</script>',
     "uncaught exception": "<script>undefinedFunction()</script>",
-    "overflowing table": f'<table class="results"><tr>{CELLS}</tr></table>',
     "missing image": '<img src="missing-figure.png" alt="a figure">',
+    # In a collapsed block, as exercise solutions are: the check opens it.
+    "copy button over code": '<details><summary>Solution</summary><div class="highlight"><pre><span></span><code>'
+    'print("a first line longer than a phone has room for beside the copy button")\n</code></pre></div></details>',
+    # A title that cannot wrap, as a long file name.
+    "copy button over a title": '<div class="highlight"><span class="filename">snippets/a-lecture/'
+    'a_file_name_too_long_for_a_phone.py</span><pre><span></span><code>x = 1\n</code></pre></div>',
 }
 
 
@@ -53,7 +61,7 @@ def readings(site, phone, tmp_path_factory):
         # The defects go far down the page, past the blocks the site always lays out
         # (extra.css: content-visibility), where a reader meets them only by scrolling.
         "broken": html.replace("</article>", FILLER + "".join(DEFECTS.values()) + "</article>", 1),
-        "far": html.replace("</article>", FILLER + WIDE_PARAGRAPH + "</article>", 1),
+        "far": html.replace("</article>", FILLER + TOO_WIDE + "</article>", 1),
     }
     for name, text in pages.items():
         (root / section / name).mkdir(parents=True)
@@ -86,6 +94,8 @@ def test_the_intact_page_passes_and_its_wide_markdown_table_scrolls_in_its_box(r
         ("uncaught exception", r"^console error: uncaught .*undefinedFunction"),
         ("missing image", r"^image does not load: missing-figure\.png"),
         ("missing image", r"^request failed: .*missing-figure\.png \(HTTP 404\)"),
+        ("copy button over code", r"^a code block's copy button covers the end of its first line 'print\(\"a first line"),
+        ("copy button over a title", r"^a code block's copy button covers the end of its title 'snippets/a-lecture/"),
     ],
 )
 def test_a_defect_is_reported(readings, defect, pattern):
@@ -95,10 +105,10 @@ def test_a_defect_is_reported(readings, defect, pattern):
 
 def test_an_overflowing_table_or_paragraph_is_reported_on_a_phone_only(readings):
     _, broken, far = readings
-    assert found(broken, "phone", r"^the page is \d+ px wide on a 390 px screen; sticking out: .*<table\.results>")
-    # The paragraph is alone, far down its page, where the site lays out blocks only near the screen.
-    assert found(far, "phone", r"^the page is \d+ px wide on a 390 px screen; sticking out: <span\.too-wide>"), far
-    assert not found(broken, "desktop", r"px wide on a"), broken["desktop"]
+    assert found(far, "phone", r"^the page is \d+ px wide on a 390 px screen; sticking out: .*<table\.results>"), far
+    # The paragraph is far down its page, where the site lays out blocks only near the screen.
+    assert found(far, "phone", r"^the page is \d+ px wide on a 390 px screen; sticking out: .*<span\.too-wide>"), far
+    assert not found(broken, "phone", r"px wide on a"), broken["phone"]
     assert not found(far, "desktop", r"px wide on a"), far["desktop"]
 
 
