@@ -18,29 +18,50 @@ LOCAL = ("file:", "data:", "blob:", "about:")
 
 @dataclass
 class Watch:
-    refused: list[str] = field(default_factory=list)  # requests to another host
-    failed: list[str] = field(default_factory=list)  # requests that found nothing
-    errors: list[str] = field(default_factory=list)  # script errors and console errors
+    """What went wrong, page by page. A page kept open for several tests (`keep`)
+    has a record of its own: a test in another tab of the same context neither
+    takes nor clears it."""
+
+    found: list[tuple[object, str]] = field(default_factory=list)  # (page or None, problem), in order
+    kept: list = field(default_factory=list)
 
     def watch(self, page) -> None:
-        page.on("requestfailed", self._failed)
-        page.on("response", lambda response: response.status >= 400 and self.failed.append(
-            f"{response.status} {response.url}"))
-        page.on("pageerror", lambda error: self.errors.append(str(error)))
-        page.on("console", lambda message: message.type == "error" and self.errors.append(message.text))
+        page.on("requestfailed", lambda request: self._failed(page, request))
+        page.on("response", lambda response: response.status >= 400 and self.found.append(
+            (page, f"{response.status} {response.url}")))
+        page.on("pageerror", lambda error: self.found.append((page, str(error))))
+        page.on("console", lambda message: message.type == "error" and self.found.append((page, message.text)))
 
-    def _failed(self, request) -> None:
+    def keep(self, page) -> None:
+        self.kept.append(page)
+
+    def refuse(self, request) -> None:
+        try:
+            page = request.frame.page
+        except Exception:  # noqa: BLE001 - a request of no page (a worker's)
+            page = None
+        self.found.append((page, f"asked another host for {request.url}"))
+
+    def _failed(self, page, request) -> None:
         # A request cut short by the next navigation is no failure; a missing file is
         # (net::ERR_FILE_NOT_FOUND), and an HTTP error is recorded with its status.
-        if request.url not in self.refused and "ERR_ABORTED" not in (request.failure or ""):
-            self.failed.append(f"{request.url}: {request.failure}")
+        refused = f"asked another host for {request.url}"
+        if "ERR_ABORTED" not in (request.failure or "") and all(text != refused for _, text in self.found):
+            self.found.append((page, f"{request.url}: {request.failure}"))
 
-    def clear(self) -> None:
-        for found in (self.refused, self.failed, self.errors):
-            found.clear()
+    def _selected(self, kept_page) -> list[tuple[object, str]]:
+        if kept_page is None:
+            return [entry for entry in self.found if entry[0] not in self.kept]
+        return [entry for entry in self.found if entry[0] is kept_page]
 
-    def problems(self) -> list[str]:
-        return [f"asked another host for {url}" for url in self.refused] + self.failed + self.errors
+    def problems(self, kept_page=None) -> list[str]:
+        """What went wrong in the pages not kept (and in no page), or in one kept page."""
+        return [text for _, text in self._selected(kept_page)]
+
+    def clear(self, kept_page=None) -> None:
+        """Forget what `problems` with the same argument returns."""
+        taken = self._selected(kept_page)
+        self.found = [entry for entry in self.found if entry not in taken]
 
 
 @contextlib.contextmanager
@@ -54,7 +75,7 @@ def watched_context(browser, allowed: tuple[str, ...] = LOCAL, **options) -> Ite
         if url.startswith(allowed):
             route_request.continue_()
         else:
-            watch.refused.append(url)
+            watch.refuse(route_request.request)
             route_request.abort()
 
     context.route("**/*", route)

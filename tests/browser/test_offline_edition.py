@@ -75,7 +75,8 @@ def offline_browser(browser):
 
 @pytest.fixture
 def tab(offline_browser):
-    """A new tab; the test fails if a page asked another host for anything, or failed to load a file."""
+    """A new tab; the test fails if a page asked another host for anything, or failed to load a
+    file (the lecture tab that other tests share keeps a record of its own)."""
     context, watch = offline_browser
     watch.clear()
     page = context.new_page()
@@ -88,11 +89,13 @@ def tab(offline_browser):
 def lecture_page(offline_browser, edition: Path):
     """A lecture opened from file:// once, for the tests that look at a lecture."""
     context, watch = offline_browser
-    watch.clear()
     page = context.new_page()
+    watch.keep(page)
     page.goto(lecture(edition).as_uri())
     yield page
     page.close()
+    # What the page did after the last test that looked at it.
+    assert not watch.problems(page), "from file://:\n" + "\n".join(watch.problems(page))
 
 
 @pytest.fixture
@@ -100,7 +103,9 @@ def lecture_tab(offline_browser, lecture_page):
     """The lecture's tab; the test fails if a page asked another host for anything, or failed to load a file."""
     _, watch = offline_browser
     yield lecture_page
-    assert not watch.problems(), "from file://:\n" + "\n".join(watch.problems())
+    problems = watch.problems(lecture_page)
+    watch.clear(lecture_page)
+    assert not problems, "from file://:\n" + "\n".join(problems)
 
 
 def lecture(edition: Path) -> Path:
