@@ -295,14 +295,15 @@ COVERED_BY_BUTTONS = r"""() => {
     const texts = document.createTreeWalker(block, NodeFilter.SHOW_TEXT);
     let hit = null;
     while (!hit && texts.nextNode()) {
-      if (nav.contains(texts.currentNode)) continue;
+      // Blank text under the button hides nothing.
+      if (nav.contains(texts.currentNode) || !/\S/.test(texts.currentNode.nodeValue)) continue;
       range.selectNodeContents(texts.currentNode);
       const rects = range.getClientRects();
       // Text comes in reading order: once below the button, the rest of the block is too.
       if (rects.length && rects[0].top >= button.bottom) break;
       for (const r of rects) {
         if (r.width > 0 && r.left < button.right && r.right > button.left && r.top < button.bottom && r.bottom > button.top) {
-          const holder = texts.currentNode.parentElement.closest(".filename, code");
+          const holder = texts.currentNode.parentElement.closest(".filename, code") || block;
           hit = [holder.matches(".filename") ? "title" : "first line", holder.textContent.split("\n")[0].slice(0, 70)];
           break;
         }
