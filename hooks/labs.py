@@ -7,10 +7,7 @@ mkdocs-jupyter executes and renders them. This hook adds what it lacks:
   absolute, so a downloaded lab reads right in Jupyter or Colab;
 - a cache of executed labs that is also keyed on the snippets a lab names
   (mkdocs-jupyter keys it on the notebook alone, so a lab importing a changed
-  snippet would show stale output), and that is off in CI;
-- mkdocs-jupyter's stylesheets (over half a megabyte, the same on every lab)
-  in one file that every lab links, instead of inline in each lab page: a
-  reader's browser downloads them once for all the labs.
+  snippet would show stale output), and that is off in CI.
 """
 
 from __future__ import annotations
@@ -23,7 +20,6 @@ from urllib.parse import urljoin, urlsplit
 
 import jupytext
 from mkdocs.structure.files import File, Files
-from mkdocs.utils import get_relative_url
 from tex_macros import expand_prose_macros, load_macros
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -31,11 +27,6 @@ LAB_DIR = "labs/"
 LINK = re.compile(r"(?P<text>!?\[[^\]]*\])\((?P<target>[^)\s]+)\)")
 # A lab that imports a snippet names its path (snippets/<lecture>/<file>.py).
 SNIPPET_PATH = re.compile(r"snippets/[\w-]+/[\w-]+\.py")
-
-
-STYLE = re.compile(r"<style\b[^>]*>(.*?)</style>\s*", re.DOTALL)
-# Site path -> text of the labs' shared stylesheets, written once the site is built.
-_stylesheets: dict[str, str] = {}
 
 
 def is_lab(src_uri: str) -> bool:
@@ -100,29 +91,4 @@ def on_page_content(html: str, page, config, files: Files) -> str:
         f'<p class="lab-download"><a class="md-button" href="{href}" download="{name}">'
         f"Download this lab as a notebook ({name})</a></p>\n"
     )
-    return link + linked_styles(html, page)
-
-
-def linked_styles(html: str, page) -> str:
-    """The page with its inline stylesheets replaced by a link, where the first one was, to
-    one file of them all in their order (named by its content: a changed one is a new file)."""
-    blocks = STYLE.findall(html)
-    if not blocks:
-        return html
-    css = "\n".join(blocks)
-    name = f"assets/stylesheets/lab-{hashlib.sha256(css.encode()).hexdigest()[:12]}.css"
-    _stylesheets[name] = css
-    link = f'<link rel="stylesheet" href="{get_relative_url(name, page.url)}">\n'
-    first = STYLE.search(html)
-    return html[: first.start()] + link + STYLE.sub("", html[first.start():])
-
-
-def on_pre_build(config) -> None:
-    _stylesheets.clear()  # `mkdocs serve` builds again in the same process
-
-
-def on_post_build(config) -> None:
-    for name, css in _stylesheets.items():
-        path = Path(config.site_dir) / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(css, encoding="utf-8")
+    return link + html

@@ -66,21 +66,6 @@ def test_labs_link_to_their_notebooks(site: Path):
         assert [cell["id"] for cell in cells] == [f"cell-{n}" for n in range(1, len(cells) + 1)], notebook
 
 
-def test_labs_share_one_stylesheet_for_their_notebooks(site: Path):
-    """mkdocs-jupyter's styles, over half a megabyte, are one file that every lab links
-    (hooks/labs.py), not inline in each lab page."""
-    linked = set()
-    for page in sorted(site.glob("labs/*/index.html")):
-        text = page.read_text(encoding="utf-8")
-        assert "<style" not in text, f"{page.relative_to(site)} still has an inline stylesheet"
-        links = re.findall(r'<link rel="stylesheet" href="(\.\./\.\./assets/stylesheets/lab-[0-9a-f]{12}\.css)">', text)
-        assert len(links) == 1, f"{page.relative_to(site)} links {links}"
-        linked.add((page.parent / links[0]).resolve())
-    assert len(linked) == 1, linked
-    (stylesheet,) = linked
-    assert stylesheet.stat().st_size > 100_000 and ".jupyter-wrapper" in stylesheet.read_text(encoding="utf-8")
-
-
 def test_no_page_links_to_the_root_of_the_host(site: Path):
     config = yaml.safe_load(re.sub(r"!ENV \[(\w+), (\"[^\"]*\")\]", r"\2", (ROOT / "mkdocs.yml").read_text()))
     site_path = urlsplit(config["site_url"]).path or "/"
