@@ -144,8 +144,8 @@ def main() -> int:
         print(f"test suite:                          {suite:6.2f} s   floor < {FLOORS['test suite s']:.0f} s"
               f"   ({summary})")
         if before is not None and after is not None:
-            # The wall time is at least this over the number of cores. The same suite
-            # takes more CPU time when the machine's host is busy with other work.
+            # The suite's wall time is at least its CPU time over the number of cores. The
+            # same suite takes more CPU time when the machine's host is busy with other work.
             print(f"machine CPU busy during the suite:   {after - before:6.1f} s   ({os.cpu_count()} cores)")
         print(f"code blocks executed from pages:     {executed:6d}   (skipped with a reason: "
               f"{len(blocks) - executed}, page errors: {len(errors)})")

@@ -5,8 +5,8 @@ table, which must scroll in its own box), once with every defect below, and once
 with what makes a page too wide for a phone (a table, and a paragraph far down
 the page), apart: a phone lays a page that is too wide out wider, which would
 hide the defects that depend on the width; each test looks for its own defect
-in what `inspect` reports. The last test feeds the recorder of
-a tab's requests its events directly.
+in what `inspect` reports. The last test feeds the recorder of a tab's
+requests its events directly.
 """
 
 from __future__ import annotations
