@@ -14,7 +14,7 @@ JS_TOOLS_STAMP := node_modules/.installed-js-tools
 # Lighthouse and axe-core, for `make audit` only, in their own folder.
 AUDIT_STAMP := audit/node_modules/.installed-audit
 
-.PHONY: serve test build outputs bench audit lock clean offline pdf test-latest
+.PHONY: serve test build outputs bench audit lock clean offline pdf test-latest formulas mutate-formulas
 
 serve: $(PY_STAMP) $(JS_STAMP)
 	$(BIN)/mkdocs serve --dev-addr 127.0.0.1:8000 --livereload
@@ -29,6 +29,14 @@ build: $(PY_STAMP) $(JS_STAMP)
 # (all pages, or only some: make outputs PAGES="docs/lectures/jacobians.md").
 outputs: $(PY_STAMP)
 	$(BIN)/python tests/docblocks.py --update $(PAGES)
+
+# Every formula of every page, accounted for: displays verified or marked, per page (tests/formulas).
+formulas: $(PY_STAMP)
+	cd tests && ../$(BIN)/python -m formulas $(PAGES)
+
+# Mutation benchmark of the formula checker: random typos put into displayed formulas, the share caught.
+mutate-formulas: $(PY_STAMP)
+	$(BIN)/python bench/mutate_formulas.py $(PAGES)
 
 # The benchmark times the test suite, so it needs what `make test` needs.
 bench: $(PY_STAMP) $(JS_TOOLS_STAMP)

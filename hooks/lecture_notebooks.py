@@ -37,6 +37,7 @@ import markdown
 from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import File, Files
 from mkdocs.utils import meta as page_meta
+from math_comments import strip as strip_math_comments
 from tex_macros import expand_prose_macros, load_macros
 
 LECTURE_DIR = "lectures/"
@@ -250,6 +251,7 @@ def expanded_lines(path: Path, config) -> list[str]:
         extensions=["pymdownx.snippets"], extension_configs={"pymdownx.snippets": options}
     ).preprocessors["snippet"]
     text, _ = page_meta.get_data(path.read_text(encoding="utf-8-sig"))
+    text = strip_math_comments(text)
     try:
         return preprocessor.run(text.split("\n"))
     except Exception as err:  # SnippetMissingError and friends: name the page

@@ -1,0 +1,1 @@
+"""The formula checker: every formula a reader sees, read from the page and verified (README: Formulas)."""

@@ -1,0 +1,304 @@
+"""What a page says its names mean: the `<!-- math ... -->` comments.
+
+A comment holds one statement a line (or several, separated by `;`):
+
+    A, B, dA: n×n            random matrices (non-symmetric, well conditioned)
+    x, v: n                  random column vectors; `1×n` is a row
+    t, r: scalar positive    random numbers; `integer 3` gives a whole number
+    S: n×n symmetric         also: spd, orthogonal, antisymmetric, diagonal, positive, unit, probability
+    n = 4                    a size (defaults: each size letter its own, all different)
+    f: n -> m                a generic smooth function from R^n to R^m (`1` or `scalar`: numbers)
+    F(A), G(A): n×n          generic smooth functions of the variable A, written bare (\\dd F)
+    p := \\softmax(W x)       a definition in the course's notation
+    vary: X                  what \\dd of an expression and \\nabla without subscript move
+    forget: A                A has no meaning until a formula defines it
+    adjoint: E               \\bar u means \\nabla_u E, the gradient backpropagation computes
+    I: n×n                   the size of I where a Kronecker product leaves it open
+    i: imaginary             i is the imaginary unit
+    mark definition: why     (just before a display) the display is not checked, and why
+
+The comment is read before the formulas below it; every name keeps its meaning
+until the next heading (names declared above the first `##` heading keep it
+for the whole page). A statement this module cannot read is an error that
+names the page and line.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+
+import numpy as np
+
+from .evaluate import Defined, Generic, Scope, Variable
+from .reader import ReadError, parse, tex
+from .values import Function, array
+
+# Each size letter has its own default, all different, so that a transposed
+# product of the wrong shape cannot pass by accident.
+DEFAULT_SIZES = {"n": 4, "m": 3, "k": 5, "p": 6, "q": 2, "c": 7, "d": 3, "r": 5, "s": 6, "N": 8, "B": 5,
+                 "K": 3, "L": 4}
+PROPERTIES = {"symmetric", "spd", "invertible", "orthogonal", "antisymmetric", "diagonal", "positive", "unit",
+              "probability", "angle", "integer", "lower", "nonzero", "negative", "onehot"}
+MARK_KINDS = {"definition", "notation", "unverifiable"}
+NAME_LIST = re.compile(r"^\s*(?P<names>[^:=]+?)\s*:\s*(?P<type>.+?)\s*$")
+
+
+class DeclarationError(ValueError):
+    """A math comment that cannot be read."""
+
+
+@dataclass
+class Mark:
+    kind: str
+    reason: str
+
+
+def canonical(name: str) -> str:
+    """A name as the evaluator looks it up: `\\bar z` and `\\bar{z}` are the same name."""
+    try:
+        return tex(parse(name.strip()))
+    except ReadError:
+        raise DeclarationError(f"cannot read the name {name!r}") from None
+
+
+def _split_names(text: str) -> list[str]:
+    """Names separated by commas at the top level (F(A), G(A) are two names)."""
+    names, depth, current = [], 0, ""
+    for char in text:
+        if char in "({[":
+            depth += 1
+        elif char in ")}]":
+            depth -= 1
+        if char == "," and depth == 0:
+            names.append(current.strip())
+            current = ""
+        else:
+            current += char
+    names.append(current.strip())
+    return [n for n in names if n]
+
+
+def _dims(text: str, scope: Scope) -> tuple[int, int] | None:
+    """`n×n`, `4x3`, `n` (a column), `1×n` (a row), `scalar` or `1`."""
+    text = text.replace("×", "x").replace(" ", "")
+    if text in ("scalar", "1", "number"):
+        return (1, 1)
+    parts = text.split("x") if re.fullmatch(r"[A-Za-z0-9]+x[A-Za-z0-9]+", text) else [text]
+    sizes = []
+    for part in parts:
+        if part.isdigit():
+            sizes.append(int(part))
+        elif re.fullmatch(r"[A-Za-z]", part):
+            sizes.append(size_of(part, scope))
+        else:
+            return None
+    return (sizes[0], 1) if len(sizes) == 1 else (sizes[0], sizes[1])
+
+
+def size_of(letter: str, scope: Scope) -> int:
+    if letter in scope.sizes:
+        return scope.sizes[letter]
+    if letter not in DEFAULT_SIZES:
+        raise DeclarationError(f"the size {letter} has no default: give it (`{letter} = 3`)")
+    scope.sizes[letter] = DEFAULT_SIZES[letter]
+    return scope.sizes[letter]
+
+
+# The mutation benchmark draws every value afresh by setting a salt (bench/mutate_formulas.py).
+SALT = ""
+
+
+def _rng(page: str, name: str, line: int) -> np.random.Generator:
+    digest = hashlib.sha256(f"{SALT}{page}:{line}:{name}".encode()).digest()
+    return np.random.default_rng(int.from_bytes(digest[:8], "little"))
+
+
+def sample(shape: tuple[int, int], props: set[str], rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    """A random value with the stated properties, and a random direction that keeps them."""
+    rows, cols = shape
+    square = rows == cols and rows > 1
+
+    def normal():
+        return rng.standard_normal(shape)
+
+    if "integer" in props:
+        return np.array([[float(rng.integers(2, 5))]]), np.zeros((1, 1))
+    if shape == (1, 1):
+        if "angle" in props:
+            value = rng.uniform(0.3, 1.2)
+        elif "positive" in props:
+            value = rng.uniform(0.5, 2.0)
+        elif "negative" in props:
+            value = -rng.uniform(0.5, 2.0)
+        else:
+            value = rng.choice([-1, 1]) * rng.uniform(0.5, 1.5)
+        return np.array([[value]]), np.array([[rng.choice([-1, 1]) * rng.uniform(0.5, 1.5)]])
+    if "probability" in props:
+        e = np.exp(rng.standard_normal(shape))
+        value = e / e.sum()
+        direction = normal()
+        return value, direction - direction.mean()
+    if "onehot" in props:
+        value = np.zeros(shape)
+        value[rng.integers(rows), 0] = 1
+        return value, np.zeros(shape)
+    if "unit" in props:
+        value = normal()
+        return value / np.linalg.norm(value), normal()
+    if "orthogonal" in props:
+        q, _ = np.linalg.qr(rng.standard_normal((rows, rows)))
+        a = rng.standard_normal((rows, rows))
+        return q, q @ (a - a.T)
+    if "spd" in props:
+        g = rng.standard_normal((rows, rows))
+        d = normal()
+        return g @ g.T / rows + np.eye(rows), (d + d.T) / 2
+    if "symmetric" in props:
+        g, d = normal(), normal()
+        return (g + g.T) / 2, (d + d.T) / 2
+    if "antisymmetric" in props:
+        g, d = normal(), normal()
+        return (g - g.T) / 2, (d - d.T) / 2
+    if "diagonal" in props:
+        return np.diag(rng.uniform(0.5, 2.0, rows) * rng.choice([-1, 1], rows)), np.diag(rng.standard_normal(rows))
+    if "lower" in props:
+        return np.tril(normal()) + 2 * np.eye(rows), np.tril(normal())
+    if "positive" in props:
+        return rng.uniform(0.5, 2.0, shape), normal()
+    value = normal()
+    if square:
+        # Well conditioned, so that an inverse in the formula is computed to full accuracy.
+        while np.linalg.cond(value) > 30:
+            value = normal()
+    return value, normal()
+
+
+def generic_function(name: str, in_shape: tuple, out_shape: tuple, rng: np.random.Generator) -> Function:
+    """A random smooth (analytic) map: vec(out) = B tanh(C vec(in) + c) + D (vec(in) * vec(in)) + e.
+
+    Neither linear nor symmetric in any way, so that a formula that holds for
+    every function holds for it, and a wrong one fails.
+    """
+    n_in, n_out = in_shape[0] * in_shape[1], out_shape[0] * out_shape[1]
+    hidden = 5
+    C = rng.standard_normal((hidden, n_in)) / np.sqrt(n_in)
+    c = rng.standard_normal((hidden, 1)) * 0.5
+    B = rng.standard_normal((n_out, hidden))
+    D = rng.standard_normal((n_out, n_in)) * 0.3
+    e = rng.standard_normal((n_out, 1))
+
+    def call(x):
+        x = array(x)
+        if x.shape != in_shape:
+            from .values import EvalError
+            raise EvalError(f"{name} takes a {in_shape[0]} x {in_shape[1]} argument, got {x.shape[0]} x {x.shape[1]}")
+        v = x.reshape(-1, 1, order="F")
+        y = B @ np.tanh(C @ v + c) + D @ (v * v) + e
+        return y.reshape(out_shape, order="F")
+
+    return Function(name, call, arity=1)
+
+
+def read_comment(text: str, scope: Scope, page: str, line: int) -> Mark | None:
+    """Apply a math comment's statements to the scope; return its mark, if it has one."""
+    mark = None
+    statements = [s.strip() for chunk in text.splitlines() for s in chunk.split(";")]
+    for statement in statements:
+        statement = re.sub(r"\s+#\s.*$", "", statement).strip()
+        if not statement:
+            continue
+        try:
+            found = _read_statement(statement, scope, page, line)
+        except DeclarationError as err:
+            raise DeclarationError(f"{page}:{line}: math comment, {statement!r}: {err}") from None
+        if found is not None:
+            mark = found
+    return mark
+
+
+def _read_statement(statement: str, scope: Scope, page: str, line: int) -> Mark | None:
+    if statement.startswith("mark "):
+        match = re.fullmatch(r"mark (\w+)\s*:\s*(.+)", statement)
+        if not match or match.group(1) not in MARK_KINDS:
+            raise DeclarationError(f"a mark is `mark <{'|'.join(sorted(MARK_KINDS))}>: <reason>`")
+        return Mark(match.group(1), match.group(2).strip())
+    if statement.startswith("vary:"):
+        scope.vary = tuple(canonical(n) for n in _split_names(statement[len("vary:"):]))
+        return None
+    if statement.startswith("forget:"):
+        for name in _split_names(statement[len("forget:"):]):
+            scope.bindings.pop(canonical(name), None)
+        return None
+    if statement.startswith("adjoint:"):
+        scope.adjoint_of = canonical(statement[len("adjoint:"):])
+        return None
+    if ":=" in statement:
+        name, body = statement.split(":=", 1)
+        lhs = parse(name.strip())
+        node = parse(body.strip())
+        from .reader import Paren, Product
+        if isinstance(lhs, Product) and len(lhs.factors) == 2 and isinstance(lhs.factors[1], Paren):
+            params = tuple(canonical(tex(p)) for p in lhs.factors[1].items)
+            fname = tex(lhs.factors[0])
+            scope.bindings[fname] = Defined(fname, node, params, f"{page}:{line}")
+        else:
+            scope.bindings[tex(lhs)] = Defined(tex(lhs), node, (), f"{page}:{line}")
+        return None
+    size = re.fullmatch(r"([A-Za-z])\s*=\s*(\d+)", statement)
+    if size:
+        scope.sizes[size.group(1)] = int(size.group(2))
+        return None
+    match = NAME_LIST.match(statement)
+    if not match:
+        raise DeclarationError("expected `names: type`, `name := formula`, `n = 4`, `vary: X` or `mark ...`")
+    names, kind = _split_names(match.group("names")), match.group("type").strip()
+    if kind == "imaginary" and names == ["i"]:
+        scope.imaginary = True
+        return None
+    if "->" in kind:
+        source, target = (part.strip() for part in kind.split("->"))
+        in_shape, out_shape = _dims(source, scope), _dims(target, scope)
+        if in_shape is None or out_shape is None:
+            raise DeclarationError(f"cannot read the function type {kind!r}")
+        for name in names:
+            key = canonical(name)
+            rng = _rng(page, key, 0)
+            scope.bindings[key] = Generic(key, generic_function(key, in_shape, out_shape, rng))
+        return None
+    words = kind.split()
+    shape_text, props = words[0], set(words[1:])
+    unknown = props - PROPERTIES - {w for w in props if w.isdigit()}
+    if unknown:
+        raise DeclarationError(f"unknown propert{'y' if len(unknown) == 1 else 'ies'} {', '.join(sorted(unknown))}"
+                               f" (known: {', '.join(sorted(PROPERTIES))})")
+    if shape_text == "integer":
+        value = [w for w in props if w.isdigit()]
+        for name in names:
+            key = canonical(name)
+            number = int(value[0]) if value else 3
+            scope.bindings[key] = Variable(key, np.array([[float(number)]]), np.zeros((1, 1)), "integer")
+        return None
+    shape = _dims(shape_text, scope)
+    if shape is None:
+        raise DeclarationError(f"cannot read the type {shape_text!r} (n×n, n, 1×n, scalar, integer, a -> b)")
+    for name in names:
+        generic = re.fullmatch(r"(?P<f>.+?)\((?P<args>[^()]*)\)", name)
+        if generic:  # F(A): a generic smooth function of declared variables, used bare
+            key = canonical(generic.group("f"))
+            args = tuple(canonical(a) for a in _split_names(generic.group("args")))
+            missing = [a for a in args if not isinstance(scope.bindings.get(a), Variable)]
+            if missing:
+                raise DeclarationError(f"{name}: declare {', '.join(missing)} first")
+            in_shape = scope.bindings[args[0]].value.shape
+            rng = _rng(page, key, 0)
+            scope.bindings[key] = Generic(key, generic_function(key, in_shape, shape, rng), args)
+            continue
+        key = canonical(name)
+        if key == "I":
+            scope.identity_size = shape[0]
+            continue
+        value, direction = sample(shape, props, _rng(page, key, line))
+        scope.bindings[key] = Variable(key, value.astype(complex), direction.astype(complex))
+    return None

@@ -1,0 +1,1187 @@
+"""Give the course's notation its meaning: evaluate a formula's tree at a random point.
+
+Names mean what the page declares (declarations.py): a random matrix of a
+stated shape and kind, a value defined by an earlier formula, a generic smooth
+function, a function the page defines. The notation is the course's own:
+
+- juxtaposition is a matrix product (or scaling by a scalar), `A^\\T` a
+  transpose, `A^{-1}` an inverse, `A^{-\\T}` both, `\\kron` a Kronecker product,
+  `\\circ`/`\\odot` an entrywise product (`\\circ` between functions composes them);
+- `\\dd E` is the differential of E: its derivative along the directions dX of
+  the variables that vary (those whose differential the statement names, or
+  those declared with `vary`), computed by the complex step
+  Im E(X + ih dX) / h, which has no subtraction error; `\\dd X` of a variable
+  is its direction;
+- `\\nabla_X f`, `J_f(x)`, `J_{X^2}`, `\\frac{\\partial y}{\\partial x}`,
+  `f'(x)[v]` and `\\frac{\\dd}{\\dd t}` are computed from the same directional
+  derivatives, coordinate by coordinate (vec stacks columns);
+- `\\sum`, `\\prod` and `\\int` are evaluated (integrals by Gauss-Legendre
+  quadrature), indices written without bounds run over the array they index.
+
+Where a derivative is taken inside another, or of a function with complex
+values, the complex step would mix its imaginary parts with others, so the
+derivative is taken by Cauchy's integral on a small circle instead
+(Lyness and Moler 1967; accurate to about 1e-13 here).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field, replace
+from typing import Callable
+
+import numpy as np
+import scipy.linalg
+
+from .reader import (Accent, Binary, Call, Ellipsis_, EvalAt, Frac, Matrix, Node, Num, Paren, Prime, Product,
+                     Relation, Signed, Sqrt, Sub, Sup, Sym, Text, tex)
+from .values import (EvalError, Function, Identity, LinearMap, Ones, Unit, add, analytic_abs, analytic_max, analytic_min,
+                     analytic_norm, array, as_matrix, divide, flat, hadamard, inverse, is_scalar, kron, magnitude,
+                     multiply, negate, power, real_sign, scalar, shape_text, softmax, transpose, vec)
+
+STEP = 1e-20  # the complex step: far below any rounding, and no subtraction to lose digits to
+CIRCLE_POINTS, CIRCLE_RADIUS = 16, 0.05
+
+
+# ---------------------------------------------------------------- what a name can be bound to
+
+
+@dataclass
+class Variable:
+    """A random input: its value at the point, and the direction of its differential."""
+
+    name: str
+    value: np.ndarray
+    direction: np.ndarray
+    kind: str = "real"  # "real", or "integer" for counts and sizes (no differential)
+
+
+@dataclass
+class Defined:
+    """A name defined by a formula on the page (`p = \\softmax(W x)`, `f(x) = x^\\T A x`)."""
+
+    name: str
+    node: Node
+    params: tuple = ()  # a function's parameters, by canonical name
+    where: str = ""  # page:line of the definition, for messages
+
+
+@dataclass
+class Generic:
+    """A generic smooth function (declared `f: n -> m`, or `F(A): n x n` of a variable)."""
+
+    name: str
+    function: Function
+    of: tuple = ()  # names of the variables it is a function of, if it is used bare (`F` for F(A))
+
+
+@dataclass
+class Scope:
+    """What the names of a part of a page mean."""
+
+    bindings: dict = field(default_factory=dict)
+    sizes: dict = field(default_factory=dict)
+    vary: tuple = ()
+    adjoint_of: str | None = None  # \bar u means the gradient of this name with respect to u
+    identity_size: int | None = None
+    imaginary: bool = False  # `i` is the imaginary unit
+
+    def child(self) -> Scope:
+        return Scope(dict(self.bindings), dict(self.sizes), self.vary, self.adjoint_of, self.identity_size,
+                     self.imaginary)
+
+
+@dataclass
+class Ctx:
+    """One evaluation: the scope, values that replace names (a perturbed point), local names."""
+
+    scope: Scope
+    overrides: dict = field(default_factory=dict)
+    locals: dict = field(default_factory=dict)
+    perturbed: bool = False  # inside a complex step: derivatives below must use the circle
+    cache: dict = field(default_factory=dict)
+    record: dict = field(default_factory=lambda: {"scale": 0.0, "methods": set()})
+
+    def but(self, overrides=None, locals_=None, perturbed=None) -> Ctx:
+        return Ctx(self.scope, {**self.overrides, **(overrides or {})}, {**self.locals, **(locals_ or {})},
+                   self.perturbed if perturbed is None else perturbed, {}, self.record)
+
+    def saw(self, value):
+        self.record["scale"] = max(self.record["scale"], magnitude(value))
+        return value
+
+
+# ---------------------------------------------------------------- derivatives
+
+
+def derivative(evaluate_at: Callable[[complex], object], ctx: Ctx, order: int = 1):
+    """d^k/dt^k at t = 0 of evaluate_at(t), an analytic function of t."""
+    if order == 1 and not ctx.perturbed and not ctx.scope.imaginary:
+        ctx.record["methods"].add("complex step")
+        value = evaluate_at(1j * STEP)
+        value = as_matrix(value)
+        return array(value).imag / STEP
+    ctx.record["methods"].add("Cauchy integral")
+    total = None
+    for j in range(CIRCLE_POINTS):
+        w = np.exp(2j * np.pi * j / CIRCLE_POINTS)
+        term = array(as_matrix(evaluate_at(CIRCLE_RADIUS * w))) * w ** (-order)
+        total = term if total is None else total + term
+    return total * math.factorial(order) / (CIRCLE_POINTS * CIRCLE_RADIUS ** order)
+
+
+# ---------------------------------------------------------------- names
+
+
+def name_of(node: Node) -> str | None:
+    """The canonical name of a node that can be a name: x, A, \\alpha, w_{k}, \\bar{z}, E_{\\text{fwd}}."""
+    match node:
+        case Sym(name) if not name.startswith("\\") or name in GREEK or name in NAMEABLE:
+            return name
+        case Accent(_, arg) if name_of(arg):
+            return tex(node)
+        case Sub(base, items) if name_of(base):
+            return tex(node)
+        case Prime(base, _) if name_of(base):
+            return tex(node)
+    return None
+
+
+GREEK = {"\\" + g for g in ("alpha beta gamma delta epsilon varepsilon zeta eta theta vartheta iota kappa lambda "
+                             "mu nu xi rho varrho sigma tau upsilon phi varphi chi psi omega Gamma Delta Theta "
+                             "Lambda Xi Sigma Upsilon Phi Psi Omega ell").split()}
+NAMEABLE = {"\\mathbf{1}", "\\pi"}
+
+
+def lookup(name: str, ctx: Ctx):
+    """The value a name has in this evaluation (None if it has none)."""
+    if name in ctx.locals:
+        return ctx.locals[name]
+    if name in ctx.overrides:
+        return ctx.overrides[name]
+    binding = ctx.scope.bindings.get(name)
+    if binding is None:
+        return None
+    if isinstance(binding, Variable):
+        return binding.value
+    if isinstance(binding, Defined):
+        if binding.params:
+            return defined_function(binding, ctx)
+        if name not in ctx.cache:
+            ctx.cache[name] = evaluate(binding.node, ctx)
+        return ctx.cache[name]
+    if isinstance(binding, Generic):
+        if binding.of:
+            return binding.function(*[value_of_name(n, ctx) for n in binding.of])
+        return binding.function
+    return binding
+
+
+def value_of_name(name: str, ctx: Ctx):
+    value = lookup(name, ctx)
+    if value is None:
+        raise EvalError(f"{name} is not defined here")
+    return value
+
+
+def defined_function(binding: Defined, ctx: Ctx) -> Function:
+    def call(*args):
+        local = dict(zip(binding.params, args))
+        return evaluate(binding.node, ctx.but(locals_=local))
+
+    return Function(binding.name, call, arity=len(binding.params), params=binding.params)
+
+
+def is_bound(name: str, ctx: Ctx) -> bool:
+    return name in ctx.locals or name in ctx.overrides or name in ctx.scope.bindings
+
+
+# ---------------------------------------------------------------- builtin functions
+
+
+def _entrywise(f):
+    return lambda a: f(array(a))
+
+
+def _matrix_or_entrywise(matrix_f, entry_f):
+    def apply(a):
+        a = array(a)
+        if a.shape[0] == a.shape[1] and a.shape != (1, 1):
+            return matrix_f(a)
+        return entry_f(a)
+
+    return apply
+
+
+def _det(a):
+    a = array(a)
+    if a.shape[0] != a.shape[1]:
+        raise EvalError(f"the determinant of a {shape_text(a)} array")
+    return np.array([[np.linalg.det(a)]])
+
+
+def _trace(a):
+    a = array(a)
+    if a.shape[0] != a.shape[1]:
+        raise EvalError(f"the trace of a {shape_text(a)} array")
+    return np.array([[np.trace(a)]])
+
+
+def _diag(a):
+    a = array(a)
+    if 1 in a.shape:
+        return np.diag(a.reshape(-1))
+    return np.diag(a).reshape(-1, 1)
+
+
+def _sym(a):
+    a = array(a)
+    return (a + a.T) / 2
+
+
+def _adj(a):
+    a = array(a)
+    return np.linalg.det(a) * np.linalg.inv(a)
+
+
+BUILTINS: dict[str, Function] = {
+    "\\sin": Function("sin", _entrywise(np.sin), elementwise=True),
+    "\\cos": Function("cos", _entrywise(np.cos), elementwise=True),
+    "\\tan": Function("tan", _entrywise(np.tan), elementwise=True),
+    "\\sinh": Function("sinh", _entrywise(np.sinh), elementwise=True),
+    "\\cosh": Function("cosh", _entrywise(np.cosh), elementwise=True),
+    "\\tanh": Function("tanh", _entrywise(np.tanh), elementwise=True),
+    "\\arctan": Function("arctan", _entrywise(np.arctan), elementwise=True),
+    "\\exp": Function("exp", _matrix_or_entrywise(scipy.linalg.expm, np.exp), elementwise=True),
+    "\\log": Function("log", _entrywise(np.log), elementwise=True),
+    "\\ln": Function("ln", _entrywise(np.log), elementwise=True),
+    "\\tr": Function("tr", _trace),
+    "\\det": Function("det", _det),
+    "\\vec": Function("vec", vec),
+    "\\diag": Function("diag", _diag),
+    "\\sym": Function("sym", _sym),
+    "\\adj": Function("adj", _adj),
+    "\\softmax": Function("softmax", softmax),
+    "\\sign": Function("sign", _entrywise(real_sign), elementwise=True),
+    "\\max": Function("max", analytic_max, arity=None),
+    "\\min": Function("min", analytic_min, arity=None),
+    "\\operatorname{Im}": Function("Im", _entrywise(np.imag)),
+    "\\operatorname{Re}": Function("Re", _entrywise(np.real)),
+    "\\operatorname{flat}": Function("flat", flat),
+    "\\operatorname{relu}": Function("relu", _entrywise(lambda a: a * (np.real(a) > 0)), elementwise=True),
+}
+BUILTINS["\\mathrm{flat}"] = BUILTINS["\\operatorname{flat}"]
+CONSTANTS = {"e": math.e, "\\pi": math.pi, "\\infty": math.inf}
+BIG = {"\\sum", "\\prod", "\\int", "\\iint", "\\iiint", "\\lim"}
+
+
+# ---------------------------------------------------------------- structure of a product
+
+
+@dataclass(frozen=True)
+class Apply(Node):
+    """An operator applied to its operand(s), found by reading a product (see `units`)."""
+
+    op: Node
+    args: tuple | None  # None: the operator written alone (f, \nabla f with no argument)
+    posts: tuple = ()  # postfixes that act on the result: the square of \tanh^2(a), the ^T of \det(A)^T
+    lifted: tuple = ()  # postfixes of an argument's bracket: f(x)^\T is (f(x))^T
+    bracket: str = "("
+
+    def children(self):
+        return (self.op, *(self.args or ()))
+
+
+def _postfix_chain(node: Node) -> tuple[Node, tuple]:
+    """A node without its Sup and Prime wrappers, and those wrappers innermost first."""
+    posts = []
+    while isinstance(node, (Sup, Prime)):
+        posts.append(node)
+        node = node.base
+    return node, tuple(reversed(posts))
+
+
+def operator_kind(node: Node, ctx: Ctx) -> str | None:
+    """'big', 'function' or 'derivative' if the node, followed by an operand, acts on it; else None."""
+    core, posts = _postfix_chain(node)
+    if any(isinstance(p, Prime) for p in posts):
+        base_kind = operator_kind(core, ctx)
+        if base_kind == "function":
+            return "function"
+    match core:
+        case Sym(name) if name in BIG:
+            return "big"
+        case Sub(Sym(name), _) if name in BIG or name in ("\\max", "\\min"):
+            return "big"
+        case Sym("\\dd") | Sym("\\nabla") | Sym("\\partial"):
+            return "derivative"
+        case Sub(Sym("\\nabla"), _):
+            return "derivative"
+        case Frac(Sym("\\dd") | Sym("\\partial"), _):
+            return "derivative"
+        case Sym(name) if name in BUILTINS and not is_bound(name, ctx):
+            return "function"
+        case Sub(Sym("J"), _) if not is_bound("J", ctx):
+            return "function"
+        case Sym("J") if not is_bound("J", ctx):
+            return "function"
+        case Paren(items, "(") if len(items) == 1 and is_function_node(items[0], ctx):
+            return "function"
+    name = name_of(core)
+    if name is not None:
+        value = _static_binding(name, ctx)
+        if isinstance(value, (Function,)) or (isinstance(value, Defined) and value.params) or \
+                (isinstance(value, Generic) and not value.of):
+            return "function"
+        if isinstance(core, Sub) and value is None:
+            base = name_of(core.base)
+            base_value = _static_binding(base, ctx) if base else None
+            if isinstance(base_value, Generic) and not base_value.of or \
+                    (isinstance(base_value, Defined) and base_value.params):
+                return "function"  # f_i: a component of a vector function
+    return None
+
+
+def _has_point(op: Node, ctx: Ctx) -> bool:
+    """A page's function whose parameters all have values: written bare, it means its value there."""
+    name = name_of(op)
+    binding = _static_binding(name, ctx) if name else None
+    if isinstance(binding, Defined) and binding.params:
+        return all(is_bound(p, ctx) for p in binding.params)
+    return False
+
+
+def _static_binding(name: str, ctx: Ctx):
+    if name in ctx.locals:
+        return ctx.locals[name]
+    if name in ctx.overrides:
+        return ctx.overrides[name]
+    return ctx.scope.bindings.get(name)
+
+
+def is_function_node(node: Node, ctx: Ctx) -> bool:
+    if operator_kind(node, ctx) == "function":
+        return True
+    if isinstance(node, Binary) and node.op == "\\circ":
+        return is_function_node(node.left, ctx) and is_function_node(node.right, ctx)
+    return False
+
+
+def _argument_bracket(node: Node) -> tuple[Paren | None, tuple]:
+    """(x) or (x)^\\T as an argument list, and the postfixes the result takes."""
+    core, posts = _postfix_chain(node)
+    if isinstance(core, Paren) and core.bracket == "(":
+        return core, posts
+    return None, ()
+
+
+def units(factors: tuple, ctx: Ctx) -> list[Node]:
+    """Read a juxtaposition: which factors are operators and what each takes as its operand."""
+    out, i = [], 0
+    while i < len(factors):
+        unit, i = _take_unit(factors, i, ctx)
+        out.append(unit)
+    return out
+
+
+def _take_unit(factors: tuple, i: int, ctx: Ctx) -> tuple[Node, int]:
+    node = factors[i]
+    kind = operator_kind(node, ctx)
+    if kind is None:
+        return node, i + 1
+    if kind == "big":
+        return Apply(node, (Product(tuple(factors[i + 1:])),)), len(factors)
+    op, posts = _postfix_chain(node)
+    primes = tuple(p for p in posts if isinstance(p, Prime))
+    powers = tuple(p for p in posts if not isinstance(p, Prime))
+    if primes:
+        op = Prime(op, sum(p.count for p in primes))
+    j = i + 1
+    bracket, lifted = _argument_bracket(factors[j]) if j < len(factors) else (None, ())
+    if j >= len(factors) or (bracket is None and kind == "function" and _has_point(op, ctx)):
+        # A function of the page's variables written bare (F for F(A)) is its value there.
+        return Apply(op, None, powers), j
+    if bracket is not None and kind == "function":
+        unit = Apply(op, bracket.items, powers, lifted)
+        j += 1
+        while j < len(factors) and isinstance(factors[j], Paren) and factors[j].bracket == "[" and \
+                not isinstance(factors[j].items[0], Relation):
+            unit = Apply(unit, factors[j].items, (), (), "[")
+            j += 1
+        return unit, j
+    if bracket is not None and kind == "derivative":
+        operand = Paren(bracket.items, "(")
+        return Apply(op, (operand,), powers, lifted), j + 1
+    operand, k = _take_unit(factors, j, ctx)
+    if kind == "derivative" and isinstance(operand, Apply) and operand.lifted:
+        return Apply(op, (replace(operand, lifted=()),), powers, operand.lifted), k
+    return Apply(op, (operand,), powers), k
+
+
+# ---------------------------------------------------------------- evaluation
+
+
+def evaluate(node: Node, ctx: Ctx):
+    return ctx.saw(_evaluate(node, ctx))
+
+
+def _evaluate(node: Node, ctx: Ctx):
+    match node:
+        case Num(text):
+            return array(float(text))
+        case Product(factors):
+            result = None
+            for unit in units(factors, ctx):
+                value = evaluate(unit, ctx)
+                result = value if result is None else multiply(result, value)
+            return result
+        case Apply():
+            return apply(node, ctx)
+        case Binary(op, left, right):
+            return binary(op, left, right, ctx)
+        case Signed(op, arg):
+            value = evaluate(arg, ctx)
+            return negate(value) if op == "-" else value
+        case Paren(items, bracket):
+            if len(items) == 1:
+                item = items[0]
+                if bracket == "[" and isinstance(item, Relation):
+                    return array(1.0 if holds(item, ctx) else 0.0)
+                return evaluate(item, ctx)
+            values = [array(evaluate(item, ctx)) for item in items]
+            if all(is_scalar(v) for v in values):
+                return np.array([[v[0, 0]] for v in values])  # (a, b, c): a column
+            raise EvalError(f"a list of arrays, {tex(node)}, is not a value")
+        case Sup(base, items):
+            return superscript(base, items, ctx)
+        case Sub():
+            return subscript(node, ctx)
+        case Prime():
+            return function_value(node, ctx)
+        case Frac(num, den):
+            if isinstance(num, (Sym, Product)) and _leading(num) in ("\\dd", "\\partial"):
+                return partial(num, den, ctx)
+            return divide(evaluate(num, ctx), evaluate(den, ctx))
+        case Sqrt(arg, index):
+            value = array(evaluate(arg, ctx))
+            if index is None:
+                if is_scalar(value) or 1 in value.shape:
+                    return np.sqrt(value)
+                raise EvalError("the square root of a matrix")
+            return value ** (1 / scalar(evaluate(index, ctx)))
+        case Call("\\norm", (arg,)):
+            return analytic_norm(evaluate(arg, ctx))
+        case Call("\\abs", (arg,)):
+            return analytic_abs(array(evaluate(arg, ctx)))
+        case Call("\\inner", (a, b)):
+            left, right = array(evaluate(a, ctx)), array(evaluate(b, ctx))
+            if left.shape != right.shape:
+                raise EvalError(f"inner product of a {shape_text(left)} and a {shape_text(right)} array")
+            return np.array([[np.sum(left * right)]])
+        case Call("\\underbrace", (arg,)):
+            return evaluate(arg, ctx)
+        case Matrix(rows):
+            return matrix_literal(rows, ctx)
+        case EvalAt(body, at):
+            if not (isinstance(at, Relation) and at.rels == ("=",)):
+                raise EvalError(f"cannot evaluate at {tex(at)}")
+            name = name_of(at.exprs[0])
+            return evaluate(body, ctx.but(locals_={name: array(evaluate(at.exprs[1], ctx))}))
+        case Relation():
+            raise EvalError(f"a relation, {tex(node)}, used as a value")
+        case Text(text):
+            raise EvalError(f"text, {text!r}, used as a value")
+        case Ellipsis_():
+            raise EvalError("an ellipsis (\\dots) has no value")
+    name = name_of(node)
+    if name is not None:
+        return name_value(node, name, ctx)
+    if isinstance(node, Sym):
+        return symbol_value(node.name, ctx)
+    if isinstance(node, Accent):
+        raise EvalError(f"{tex(node)} is not defined here")
+    raise EvalError(f"cannot evaluate {tex(node)}")
+
+
+def _leading(node: Node) -> str | None:
+    if isinstance(node, Sym):
+        return node.name
+    if isinstance(node, Product) and isinstance(node.factors[0], Sym):
+        return node.factors[0].name
+    return None
+
+
+def name_value(node: Node, name: str, ctx: Ctx):
+    value = lookup(name, ctx)
+    if value is not None:
+        return value
+    if isinstance(node, Accent) and node.accent == "bar" and ctx.scope.adjoint_of:
+        return adjoint(name_of(node.arg), ctx)
+    if isinstance(node, Sym):
+        return symbol_value(node.name, ctx)
+    if isinstance(node, Sub):
+        return subscript(node, ctx)
+    if isinstance(node, Prime):
+        return function_value(node, ctx)
+    raise EvalError(f"{name} is not defined here")
+
+
+def symbol_value(name: str, ctx: Ctx):
+    if name in CONSTANTS:
+        return array(CONSTANTS[name])
+    if name == "i" and ctx.scope.imaginary:
+        return array(1j)
+    if name == "I":
+        return Identity() if ctx.scope.identity_size is None else Identity()
+    if name == "\\mathbf{1}":
+        return Ones()
+    if name in BUILTINS:
+        return BUILTINS[name]
+    if name in ctx.scope.sizes:
+        return array(ctx.scope.sizes[name])
+    if name.startswith("\\") and name not in GREEK:
+        raise EvalError(f"{name} is an unknown macro: not one of the course's (hooks/katex_macros.yml) "
+                        "that the checker reads, nor a name declared here")
+    raise EvalError(f"{name} is not defined here (declare it, or define it in an earlier formula)")
+
+
+def matrix_literal(rows, ctx: Ctx):
+    blocks = [[array(as_matrix(evaluate(entry, ctx))) for entry in row] for row in rows]
+    if len({len(row) for row in blocks}) != 1:
+        raise EvalError("a matrix with rows of different lengths")
+    try:
+        return np.block(blocks)
+    except ValueError as err:
+        raise EvalError(f"a block matrix whose blocks do not fit: {err}") from None
+
+
+# ---------------------------------------------------------------- binary operators, scripts
+
+
+def binary(op: str, left: Node, right: Node, ctx: Ctx):
+    if op == "\\circ" and is_function_node(left, ctx) and is_function_node(right, ctx):
+        f, g = function_value(left, ctx), function_value(right, ctx)
+        return Function(f"{f.name} o {g.name}", lambda *args: f(g(*args)), arity=g.arity)
+    a, b = evaluate(left, ctx), evaluate(right, ctx)
+    match op:
+        case "+":
+            return add(a, b)
+        case "-":
+            return add(a, b, -1)
+        case "\\kron" | "\\otimes":
+            return kron(a, b, ctx.scope.identity_size)
+        case "\\circ" | "\\odot":
+            return hadamard(a, b)
+        case "\\cdot" | "\\times":
+            return multiply(a, b)
+        case "/":
+            return divide(a, b)
+    raise EvalError(f"unknown operator {op}")
+
+
+def _is_transpose(item: Node) -> bool:
+    return isinstance(item, Sym) and item.name == "\\T"
+
+
+def apply_postfix(value, post: Node, ctx: Ctx):
+    """The result of a Sup or Prime wrapper applied to a value already computed."""
+    if isinstance(post, Prime):
+        raise EvalError("a prime on a value")
+    items = post.items
+    if len(items) != 1:
+        raise EvalError(f"a superscript of {len(items)} items")
+    item = items[0]
+    if _is_transpose(item):
+        return transpose(value)
+    if isinstance(item, Signed) and item.op == "-" and _is_transpose(item.arg):
+        return transpose(inverse(value))
+    if isinstance(item, Sym) and item.name == "*":
+        raise EvalError("^* is not used in the course")
+    exponent = array(evaluate(item, ctx))
+    if isinstance(value, Function):
+        raise EvalError("a power of a function")
+    if is_scalar(exponent) and exponent[0, 0] == -1 and not is_scalar(array(value) if not isinstance(value, Identity) else array(0)):
+        return inverse(value)
+    return power(value, exponent)
+
+
+def superscript(base: Node, items: tuple, ctx: Ctx):
+    if isinstance(base, Sym) and base.name == "\\R":
+        raise EvalError("\\R^n is a set, not a value (use it after \\in)")
+    if isinstance(base, Sym) and base.name == "e" and not is_bound("e", ctx) and len(items) == 1:
+        return exp_of(evaluate(items[0], ctx))
+    if isinstance(base, Paren) and len(base.items) > 1 and len(items) == 1 and _is_transpose(items[0]):
+        return evaluate(base, ctx)  # (a, b, c)^T: a list written in a row, made a column
+    value = evaluate(base, ctx)
+    return apply_postfix(value, Sup(base, items), ctx)
+
+
+def exp_of(value):
+    value = array(value)
+    if is_scalar(value) or 1 in value.shape:
+        return np.exp(value)
+    raise EvalError("e to the power of a matrix: write \\exp")
+
+
+def subscript(node: Sub, ctx: Ctx):
+    base, items = node.base, node.items
+    # J_f, J_{X^2}: Jacobians (J unbound); \nabla_X handled as an operator.
+    if isinstance(base, Sym) and base.name == "J" and not is_bound("J", ctx):
+        return jacobian_operator(items, None, ctx)
+    if isinstance(base, Sym) and base.name == "I" and not is_bound("I", ctx):
+        return Identity().sized(int(scalar(evaluate(items[0], ctx)).real))
+    if isinstance(base, Sym) and base.name == "e" and not is_bound("e", ctx):
+        return Unit(_indices(items, ctx)[0])
+    base_value = evaluate(base, ctx)
+    if isinstance(base_value, Function):
+        index = _indices(items, ctx)
+        if len(index) != 1:
+            raise EvalError(f"a component of {base_value.name} needs one index")
+        f = base_value
+        return Function(f"{f.name}_{index[0]}", lambda *args: _component(f(*args), index[0]), arity=f.arity,
+                        params=f.params)
+    array_value = array(as_matrix(base_value))
+    index = _indices(items, ctx)
+    try:
+        if len(index) == 1:
+            if 1 not in array_value.shape:
+                raise EvalError(f"one index into a {shape_text(array_value)} array, {tex(node)}")
+            return array(array_value.reshape(-1)[index[0] - 1])
+        if len(index) == 2:
+            return array(array_value[index[0] - 1, index[1] - 1])
+    except IndexError:
+        raise EvalError(f"{tex(node)}: index out of range for a {shape_text(array_value)} array") from None
+    raise EvalError(f"{len(index)} indices in {tex(node)}")
+
+
+def _component(value, index: int):
+    value = array(value)
+    return array(value.reshape(-1, order="F")[index - 1])
+
+
+def _indices(items: tuple, ctx: Ctx) -> list[int]:
+    """The 1-based integer indices of a subscript: A_{ij}, x_{k-1}, A_{2,3}."""
+    nodes: list[Node] = []
+    for item in items:
+        if isinstance(item, Product) and all(isinstance(f, (Sym, Num)) for f in item.factors) and \
+                len(items) == 1 and all(_is_index(f, ctx) for f in item.factors):
+            nodes.extend(item.factors)
+        else:
+            nodes.append(item)
+    out = []
+    for item in nodes:
+        value = scalar(evaluate(item, ctx))
+        if value.imag != 0 or not float(value.real).is_integer():
+            raise EvalError(f"the index {tex(item)} is not a whole number")
+        out.append(int(value.real))
+    return out
+
+
+def _is_index(node: Node, ctx: Ctx) -> bool:
+    if isinstance(node, Num):
+        return True
+    value = ctx.locals.get(node.name) if isinstance(node, Sym) else None
+    return value is not None
+
+
+# ---------------------------------------------------------------- operators
+
+
+def function_value(node: Node, ctx: Ctx) -> Function:
+    """The function a node names: \\sin, f, f', (f \\circ g), f_i, J_f ..."""
+    if isinstance(node, Prime):
+        f = function_value(node.base, ctx)
+        return derivative_function(f, node.count, ctx)
+    if isinstance(node, Paren) and len(node.items) == 1:
+        return function_value(node.items[0], ctx)
+    if isinstance(node, Binary) and node.op == "\\circ":
+        value = binary(node.op, node.left, node.right, ctx)
+        if isinstance(value, Function):
+            return value
+    if isinstance(node, Sym) and node.name in BUILTINS and not is_bound(node.name, ctx):
+        return BUILTINS[node.name]
+    name = name_of(node)
+    if name is not None:
+        binding = _static_binding(name, ctx)
+        if isinstance(binding, Generic):
+            return binding.function
+        value = lookup(name, ctx)
+        if isinstance(value, Function):
+            return value
+        if value is None and isinstance(node, Sub):
+            value = subscript(node, ctx)
+            if isinstance(value, Function):
+                return value
+    raise EvalError(f"{tex(node)} is not a function here")
+
+
+def derivative_function(f: Function, order: int, ctx: Ctx) -> Function:
+    """f', f'', f''': for a scalar function, numbers; f'(x) of a vector function, a linear map."""
+
+    def call(*args):
+        args = [array(a) for a in args]
+        if len(args) == 1 and is_scalar(args[0]):
+            x = args[0]
+            return derivative(lambda t: f(x + t), ctx, order)
+        if order != 1:
+            raise EvalError(f"{f.name} with {order} primes of a vector argument: write f''(x)[u, v]")
+        return linear_map(f, args, ctx)
+
+    return Function(f.name + "'" * order, call, arity=f.arity)
+
+
+def linear_map(f: Function, args: list, ctx: Ctx) -> LinearMap:
+    """f'(x) as a linear map of a direction (one argument, or all arguments stacked)."""
+    if len(args) != 1:
+        raise EvalError(f"the derivative of {f.name} of several arguments as one map")
+    x = args[0]
+    out = array(as_matrix(f(x)))
+
+    def apply_to(v):
+        v = array(v)
+        if v.shape != x.shape:
+            raise EvalError(f"{f.name}'(x) applied to a {shape_text(v)} direction at a {shape_text(x)} point")
+        return derivative(lambda t: f(x + t * v), ctx)
+
+    return LinearMap(f.name + "'", apply_to, x.shape, out.shape)
+
+
+def apply(node: Apply, ctx: Ctx):
+    op = node.op
+    if isinstance(op, Apply):  # f'(x)[v]: a linear map applied to a direction
+        target = evaluate(op, ctx)
+        args = [array(evaluate(a, ctx)) for a in node.args]
+        value = apply_linear(target, args)
+    elif operator_kind(op, ctx) == "big" or (isinstance(op, Sub) and isinstance(op.base, Sym) and op.base.name in BIG):
+        value = big_operator(op, node.args[0], ctx)
+    elif operator_kind(op, ctx) == "derivative":
+        value = derivative_operator(op, node.args, ctx)
+    else:
+        value = apply_function(op, node.args, ctx, node.bracket)
+    for post in node.posts:
+        value = _function_power(value, post, ctx)
+    for post in node.lifted:
+        value = apply_postfix(value, post, ctx)
+    return value
+
+
+def _function_power(value, post: Node, ctx: Ctx):
+    """\\tanh^2(a) is tanh(a)^2, entrywise; \\det(A)^n is det(A)^n."""
+    if isinstance(post, Sup) and len(post.items) == 1 and not _is_transpose(post.items[0]):
+        exponent = array(evaluate(post.items[0], ctx))
+        value = array(as_matrix(value))
+        if not is_scalar(value):
+            return value ** scalar(exponent)
+    return apply_postfix(value, post, ctx)
+
+
+def apply_linear(target, args: list):
+    if isinstance(target, LinearMap):
+        if len(args) != 1:
+            raise EvalError(f"{target.name} applied to {len(args)} directions")
+        return target.apply(args[0])
+    if isinstance(target, Function):
+        return target(*args)
+    return multiply(target, args[0])
+
+
+def apply_function(op: Node, args: tuple | None, ctx: Ctx, bracket: str = "("):
+    if isinstance(op, (Sym, Sub)) and _jacobian_symbol(op, ctx):
+        return jacobian_operator(op.items if isinstance(op, Sub) else None, args, ctx)
+    f = function_value(op, ctx)
+    if args is None:
+        if f.params and all(is_bound(p, ctx) for p in f.params):
+            return f(*[value_of_name(p, ctx) for p in f.params])
+        return f
+    values = [evaluate(a, ctx) for a in args]
+    if f.name == "vec" and len(values) == 1 and isinstance(values[0], LinearMap):
+        values = [values[0].matrix()]
+    return f(*values)
+
+
+def _jacobian_symbol(op: Node, ctx: Ctx) -> bool:
+    base = op.base if isinstance(op, Sub) else op
+    return isinstance(base, Sym) and base.name == "J" and not is_bound("J", ctx)
+
+
+# ---------------------------------------------------------------- derivative operators
+
+
+def varying(ctx: Ctx) -> tuple:
+    names = ctx.locals.get("__vary__") or ctx.scope.vary
+    if not names:
+        raise EvalError("a differential of an expression, but no variable varies: name one with "
+                        "`vary` in the page's math comment, or write its differential (\\dd X) in the formula")
+    return names
+
+
+def base_point(name: str, ctx: Ctx):
+    value = lookup(name, ctx)
+    if value is None:
+        raise EvalError(f"{name} is not defined here")
+    return array(as_matrix(value))
+
+
+def direction_of(name: str, ctx: Ctx):
+    binding = ctx.scope.bindings.get(name)
+    if isinstance(binding, Variable):
+        return binding.direction
+    if name in ctx.locals and "__directions__" in ctx.locals and name in ctx.locals["__directions__"]:
+        return ctx.locals["__directions__"][name]
+    raise EvalError(f"{name} has no direction: only a declared variable has a differential")
+
+
+def differential(operand: Node, ctx: Ctx, names: tuple | None = None):
+    """\\dd of an expression: its derivative along the directions of the varying variables."""
+    names = names or varying(ctx)
+    points = {n: base_point(n, ctx) for n in names}
+    directions = {n: direction_of(n, ctx) for n in names}
+
+    def at(t):
+        moved = {n: points[n] + t * directions[n] for n in names}
+        return evaluate(operand, ctx.but(overrides=moved, perturbed=True))
+
+    return derivative(at, ctx)
+
+
+def directional(operand: Node, name: str, direction, ctx: Ctx):
+    """The derivative of an expression when one name (a variable or a defined value) moves along `direction`."""
+    point = base_point(name, ctx)
+    direction = array(direction)
+
+    def at(t):
+        return evaluate(operand, ctx.but(overrides={name: point + t * direction}, perturbed=True))
+
+    return derivative(at, ctx)
+
+
+def jacobian(operand: Node, names: tuple, ctx: Ctx) -> np.ndarray:
+    """The Jacobian of vec(operand) with respect to the names, each vec'd, stacked in order."""
+    columns = []
+    for name in names:
+        point = base_point(name, ctx)
+        for k in range(point.size):
+            e = np.zeros(point.size, dtype=complex)
+            e[k] = 1
+            column = directional(operand, name, e.reshape(point.shape, order="F"), ctx)
+            columns.append(array(column).reshape(-1, order="F"))
+    return np.stack(columns, axis=1)
+
+
+def gradient(operand: Node, name: str, ctx: Ctx) -> np.ndarray:
+    value = array(as_matrix(evaluate(operand, ctx)))
+    if not is_scalar(value):
+        raise EvalError(f"the gradient of a {shape_text(value)} array (a gradient is of a scalar)")
+    point = base_point(name, ctx)
+    return jacobian(operand, (name,), ctx).reshape(point.shape, order="F")
+
+
+def adjoint(name: str, ctx: Ctx):
+    """\\bar u: the gradient of the page's output (declared `adjoint E`) with respect to u."""
+    output = ctx.scope.adjoint_of
+    if name == output:
+        return array(1.0)
+    return gradient(Sym(output) if "\\" not in output and "_" not in output else _name_node(output), name, ctx)
+
+
+def _name_node(name: str) -> Node:
+    from .reader import parse
+    return parse(name)
+
+
+def _wrt_names(node: Node, ctx: Ctx) -> tuple:
+    """The names a \\partial x, a \\nabla_X or a J_{...} subscript differentiates with respect to."""
+    if isinstance(node, Paren):
+        return tuple(n for item in node.items for n in _wrt_names(item, ctx))
+    if isinstance(node, Product) and len(node.factors) == 2 and _leading(node) == "\\vec":
+        return _wrt_names(node.factors[1], ctx)
+    if isinstance(node, Apply) and isinstance(node.op, Sym) and node.op.name == "\\vec":
+        return _wrt_names(node.args[0], ctx)
+    name = name_of(node)
+    if name is None:
+        raise EvalError(f"cannot differentiate with respect to {tex(node)}")
+    if not is_bound(name, ctx):
+        # x_j: the j-th entry of a vector x
+        if isinstance(node, Sub) and name_of(node.base) and is_bound(name_of(node.base), ctx):
+            return (("__entry__", name_of(node.base), node.items),)
+        raise EvalError(f"{name} is not defined here")
+    return (name,)
+
+
+def partial(num: Node, den: Node, ctx: Ctx):
+    """\\frac{\\partial y}{\\partial x} (or with \\dd): the Jacobian of y with respect to x."""
+    numerator = num.factors[1:] if isinstance(num, Product) else ()
+    if not numerator:
+        raise EvalError("\\frac{\\partial}{\\partial x} needs an operand after it")
+    operand = Product(tuple(numerator)) if len(numerator) > 1 else numerator[0]
+    wrt = den.factors[1:] if isinstance(den, Product) else ()
+    if not wrt:
+        raise EvalError(f"cannot read the denominator {tex(den)}")
+    names = _wrt_names(wrt[0] if len(wrt) == 1 else Product(tuple(wrt)), ctx)
+    if len(names) == 1 and isinstance(names[0], tuple):
+        _, base, items = names[0]
+        point = base_point(base, ctx)
+        index = _indices(items, ctx)[0]
+        e = np.zeros(point.size, dtype=complex)
+        e[index - 1] = 1
+        return directional(operand, base, e.reshape(point.shape, order="F"), ctx)
+    return jacobian(operand, names, ctx)
+
+
+def derivative_operator(op: Node, args: tuple | None, ctx: Ctx):
+    if args is None:
+        raise EvalError(f"{tex(op)} with nothing to act on")
+    (operand,) = args
+    if isinstance(op, Sym) and op.name == "\\dd":
+        name = name_of(operand)
+        if name is not None:
+            binding = ctx.scope.bindings.get(name)
+            if binding is None and not is_bound(name, ctx) and not (isinstance(operand, Accent)):
+                raise EvalError(f"{name} is not defined here, so \\dd {name} has no meaning")
+            if isinstance(binding, Variable) and name not in ctx.overrides and name not in ctx.locals:
+                return binding.direction if name in varying(ctx) else np.zeros_like(binding.value)
+        return differential(operand, ctx)
+    if isinstance(op, Frac):  # \frac{\dd}{\dd t} operand
+        den = op.den
+        wrt = den.factors[1:] if isinstance(den, Product) else ()
+        if len(wrt) != 1 or name_of(wrt[0]) is None:
+            raise EvalError(f"cannot read {tex(op)}")
+        name = name_of(wrt[0])
+        return directional(operand, name, np.ones_like(base_point(name, ctx)), ctx)
+    if isinstance(op, Sym) and op.name == "\\nabla" or isinstance(op, Sub) and op.base == Sym("\\nabla"):
+        if isinstance(op, Sub):
+            names = [n for item in op.items for n in _wrt_names(item, ctx)]
+        else:
+            names = list(_gradient_variable(operand, ctx))
+        if len(names) != 1:
+            raise EvalError("a gradient with respect to several variables: write \\nabla_X")
+        target = operand
+        if isinstance(operand, Apply) and operand.args is None:
+            pass
+        return gradient(target, names[0], ctx)
+    raise EvalError(f"cannot read the derivative {tex(op)}")
+
+
+def _gradient_variable(operand: Node, ctx: Ctx) -> tuple:
+    """\\nabla f(x) is with respect to x; \\nabla f with respect to f's parameter; else the varying variable."""
+    if isinstance(operand, Apply) and operand.args:
+        names = [name_of(a) for a in operand.args]
+        if all(n is not None and is_bound(n, ctx) for n in names):
+            return tuple(names)
+    if isinstance(operand, Apply) and operand.args is None:
+        f = function_value(operand.op, ctx)
+        if f.params:
+            return f.params
+    name = name_of(operand)
+    if name is not None:
+        binding = _static_binding(name, ctx)
+        if isinstance(binding, Defined) and binding.params:
+            return binding.params
+        if isinstance(binding, Generic) and binding.of:
+            return binding.of
+    return varying(ctx)
+
+
+def jacobian_operator(items: tuple | None, args: tuple | None, ctx: Ctx):
+    """J_f(x), J_{X^2}, J(X \\mapsto X^3), J_{f \\circ g}(x)."""
+    if items is None:  # J(X \mapsto expr)
+        if args and len(args) == 1 and isinstance(args[0], Relation) and args[0].rels == ("\\mapsto",):
+            variable, image = args[0].exprs
+            name = name_of(variable)
+            return jacobian(image, (name,), ctx)
+        raise EvalError("J needs a function: J_f(x), J_{X^2} or J(X \\mapsto ...)")
+    (item,) = items
+    if is_function_node(item, ctx):
+        f = function_value(item, ctx)
+        if args is None:
+            if not f.params:
+                raise EvalError(f"J_{{{tex(item)}}} needs the point: J_{{{tex(item)}}}(x)")
+            point_names = f.params
+            values = [value_of_name(p, ctx) for p in point_names]
+        else:
+            values = [array(evaluate(a, ctx)) for a in args]
+        return _function_jacobian(f, values, ctx)
+    # J_{X^2}, J_p(x): the Jacobian of an expression with respect to its variable
+    if args:
+        names = tuple(name_of(a) for a in args)
+        if any(n is None for n in names):
+            raise EvalError("J_{y}(x): x must be a name")
+    else:
+        names = varying(ctx)
+    return jacobian(item, names, ctx)
+
+
+def _function_jacobian(f: Function, values: list, ctx: Ctx) -> np.ndarray:
+    values = [array(v) for v in values]
+    columns = []
+    for position, x in enumerate(values):
+        for k in range(x.size):
+            e = np.zeros(x.size, dtype=complex)
+            e[k] = 1
+            v = e.reshape(x.shape, order="F")
+
+            def at(t, position=position, v=v):
+                moved = list(values)
+                moved[position] = values[position] + t * v
+                return f(*moved)
+
+            columns.append(array(derivative(at, ctx)).reshape(-1, order="F"))
+    return np.stack(columns, axis=1)
+
+
+# ---------------------------------------------------------------- sums, products, integrals
+
+
+def big_operator(op: Node, body: Node, ctx: Ctx):
+    base = op.base if isinstance(op, (Sub, Sup)) else op
+    while isinstance(base, (Sub, Sup)):
+        base = base.base
+    name = base.name
+    lower, upper = _limits(op)
+    if name in ("\\sum", "\\prod"):
+        return _sum_or_product(name, lower, upper, body, ctx)
+    if name in ("\\int", "\\iint", "\\iiint"):
+        return _integral(op, body, ctx)
+    if name in ("\\max", "\\min"):
+        raise EvalError(f"{name} over a set is not evaluated")
+    raise EvalError(f"{name} is not evaluated")
+
+
+def _limits(op: Node) -> tuple:
+    lower = upper = None
+    node = op
+    while isinstance(node, (Sub, Sup)):
+        if isinstance(node, Sub):
+            lower = node.items
+        else:
+            upper = node.items
+        node = node.base
+    return lower, upper
+
+
+def _sum_or_product(name: str, lower, upper, body: Node, ctx: Ctx):
+    combine = add if name == "\\sum" else multiply
+    if lower is None:  # \sum x: the sum of the entries
+        value = array(evaluate(body, ctx))
+        return np.array([[np.sum(value) if name == "\\sum" else np.prod(value)]])
+    # \sum_{i=1}^n, \sum_{i,j}, \sum_i, \sum_{j \ne i}
+    indices: list[tuple[str, list[int]]] = []
+    condition = None
+    for item in lower:
+        if isinstance(item, Relation) and item.rels == ("=",):
+            index = name_of(item.exprs[0])
+            start = int(scalar(evaluate(item.exprs[1], ctx)).real)
+            if upper is None:
+                raise EvalError(f"{name}_{{{tex(item)}}} without an upper limit")
+            stop = int(scalar(evaluate(upper[0], ctx)).real)
+            indices.append((index, list(range(start, stop + 1))))
+        elif isinstance(item, Relation):
+            index = name_of(item.exprs[0])
+            condition = item
+            indices.append((index, _range_from(index, body, ctx)))
+        elif isinstance(item, Product) and all(isinstance(f, Sym) for f in item.factors):
+            for f in item.factors:
+                indices.append((f.name, _range_from(f.name, body, ctx)))
+        else:
+            index = name_of(item)
+            if index is None:
+                raise EvalError(f"cannot read the index {tex(item)}")
+            indices.append((index, _range_from(index, body, ctx)))
+    total = None
+
+    def run(position: int, local: dict):
+        nonlocal total
+        if position == len(indices):
+            inner = ctx.but(locals_=local)
+            if condition is not None and not holds(condition, inner):
+                return
+            value = evaluate(body, inner)
+            total = value if total is None else combine(total, value)
+            return
+        index, values = indices[position]
+        for v in values:
+            run(position + 1, {**local, index: array(v)})
+
+    run(0, {})
+    if total is None:
+        return array(0.0 if name == "\\sum" else 1.0)
+    return total
+
+
+def _range_from(index: str, body: Node, ctx: Ctx) -> list[int]:
+    """1..n for an index written without bounds: n is the size of the array it indexes in the body."""
+    for node in body.walk():
+        if isinstance(node, Sub) and name_of(node.base) and is_bound(name_of(node.base), ctx):
+            positions = []
+            for item in node.items:
+                factors = item.factors if isinstance(item, Product) else (item,)
+                positions.extend(factors)
+            for axis, factor in enumerate(positions):
+                if isinstance(factor, Sym) and factor.name == index:
+                    value = lookup(name_of(node.base), ctx)
+                    if isinstance(value, Function):
+                        continue
+                    shape = array(as_matrix(value)).shape
+                    if len(positions) == 1:
+                        return list(range(1, max(shape) + 1))
+                    return list(range(1, shape[axis] + 1))
+    raise EvalError(f"the range of the index {index} is not written and no array it indexes is known")
+
+
+def _integral(op: Node, body: Node, ctx: Ctx):
+    """\\int_a^b ... \\dd x, nested: the innermost integral goes with the first differential."""
+    limits = [_limits(op)]
+    factors = list(body.factors) if isinstance(body, Product) else [body]
+    while factors and operator_kind(factors[0], ctx) == "big" and _leading_big(factors[0]) == "\\int":
+        limits.append(_limits(factors.pop(0)))
+    variables = []
+    while len(factors) >= 2 and isinstance(factors[-2], Sym) and factors[-2].name == "\\dd":
+        variables.insert(0, name_of(factors[-1]))
+        factors = factors[:-2]
+    if len(variables) != len(limits):
+        raise EvalError("each integral needs its own \\dd x at the end of the integrand")
+    integrand = Product(tuple(factors)) if len(factors) != 1 else factors[0]
+    # limits: outermost first; variables: innermost first
+    pairs = list(zip(reversed(variables), limits))  # outermost variable with outermost limits
+    nodes, weights = np.polynomial.legendre.leggauss(24)
+
+    def integrate(level: int, local: dict):
+        name, (lower, upper) = pairs[level]
+        if lower is None or upper is None:
+            raise EvalError("an integral over a region is not evaluated: write its limits")
+        a = scalar(evaluate(lower[0], ctx.but(locals_=local)))
+        b = scalar(evaluate(upper[0], ctx.but(locals_=local)))
+        total = 0
+        for x, w in zip(nodes, weights):
+            t = (a + b) / 2 + (b - a) / 2 * x
+            here = {**local, name: array(t)}
+            if level + 1 == len(pairs):
+                value = scalar(evaluate(integrand, ctx.but(locals_=here)))
+            else:
+                value = integrate(level + 1, here)
+            total += w * (b - a) / 2 * value
+        return total
+
+    return array(integrate(0, {}))
+
+
+def _leading_big(node: Node) -> str | None:
+    while isinstance(node, (Sub, Sup)):
+        node = node.base
+    return node.name if isinstance(node, Sym) else None
+
+
+# ---------------------------------------------------------------- relations
+
+
+def holds(relation: Relation, ctx: Ctx) -> bool:
+    """A relation inside a formula (an Iverson bracket [a > b], a sum's condition j \\ne i)."""
+    values = [evaluate(e, ctx) for e in relation.exprs]
+    for rel, a, b in zip(relation.rels, values, values[1:]):
+        a, b = scalar(a).real, scalar(b).real
+        ok = {"<": a < b, ">": a > b, "\\le": a <= b, "\\ge": a >= b, "=": a == b, "\\ne": a != b}.get(rel)
+        if ok is None:
+            raise EvalError(f"cannot decide {rel} inside a formula")
+        if not ok:
+            return False
+    return True

@@ -1,0 +1,77 @@
+"""Every formula a reader sees is checked as written (tests/formulas; README: Formulas).
+
+Each page's displays and inline formulas are read from the page and verified
+at the page's random point; a page fails with the line, the formula and the two
+sides' values. The tests below the page tests show that the checker catches
+what it must: a typo, an unreadable formula, a display that checks nothing.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from formulas.pages import ROOT, Page, check_page
+from formulas.report import problems_of, summarise
+
+# The pages whose formulas are checked.
+PAGES = [
+    "docs/lectures/matrix-functions.md",
+]
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_every_formula_holds(page: str):
+    summary = summarise(check_page(ROOT / page))
+    if summary.problems:
+        pytest.fail("\n".join(summary.problems), pytrace=False)
+    assert summary.displays and summary.verified, f"{page}: no display verified"
+
+
+def page_from(text: str) -> Page:
+    return Page(ROOT / "docs" / "example.md", text).run()
+
+
+def test_a_typo_names_page_line_formula_and_values():
+    page = page_from("# T\n\n<!-- math: A: n×n -->\n\nSome text.\n\n$$\n\\dd (A^2) = 2 A\\, \\dd A\n$$\n")
+    (problem,) = problems_of(page)
+    assert problem.startswith("docs/example.md:7: \\dd (A^2) = 2 A \\dd A")
+    assert "the two sides differ" in problem and "4 x 4 [" in problem and "relative difference" in problem
+
+
+def test_the_right_formula_passes_and_a_transpose_typo_fails():
+    right = page_from("<!-- math: A: n×m; x: m -->\n$$\n\\nabla_x \\norm{A x}^2 = 2 A^\\T A x\n$$\n")
+    wrong = page_from("<!-- math: A: n×m; x: m -->\n$$\n\\nabla_x \\norm{A x}^2 = 2 A A^\\T x\n$$\n")
+    assert not problems_of(right)
+    assert problems_of(wrong)
+
+
+def test_an_unreadable_formula_and_an_unknown_macro_are_errors():
+    page = page_from("$$\nA = \\frac{1}{\n$$\n\n<!-- math: A: n×n -->\n$$\n\\foo A = A\n$$\n")
+    problems = problems_of(page)
+    assert any("example.md:1" in p and "cannot read" in p for p in problems)
+    assert any("example.md:6" in p and "\\foo" in p for p in problems)
+
+
+def test_a_display_that_checks_nothing_must_be_marked():
+    page = page_from("$$\nM = \\begin{pmatrix} 1 & 2 \\\\ 3 & 4 \\end{pmatrix}\n$$\n")
+    assert any("checks nothing" in p for p in problems_of(page))
+    marked = page_from("<!-- math: mark definition: the example's matrix -->\n"
+                       "$$\nM = \\begin{pmatrix} 1 & 2 \\\\ 3 & 4 \\end{pmatrix}\n$$\n")
+    assert not problems_of(marked)
+
+
+def test_a_formula_shown_as_wrong_must_be_wrong():
+    page = page_from('<!-- math: A: n×n; wrong "\\dd(A^2) = \\dd A\\, A + A\\, \\dd A" -->\n'
+                     "Not $\\dd(A^2) = \\dd A\\, A + A\\, \\dd A$.\n")
+    assert any("shows this formula as wrong, but it holds" in p for p in problems_of(page))
+
+
+def test_a_remainder_of_the_wrong_order_fails():
+    good = page_from("<!-- math: f: 1 -> 1; x, h: scalar -->\n$$\n"
+                     "\\frac{f(x+h) - f(x)}{h} = f'(x) + \\frac{h}{2} f''(x) + O(h^2)\n$$\n")
+    bad = page_from("<!-- math: f: 1 -> 1; x, h: scalar -->\n$$\n"
+                    "\\frac{f(x+h) - f(x)}{h} = f'(x) + \\frac{h}{3} f''(x) + O(h^2)\n$$\n")
+    assert not problems_of(good), problems_of(good)
+    assert any("shrinks like order" in p for p in problems_of(bad))
