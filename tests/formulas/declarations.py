@@ -293,7 +293,9 @@ def _read_statement(statement: str, scope: Scope, page: str, line: int) -> Mark 
                 raise DeclarationError(f"{name}: declare {', '.join(missing)} first")
             in_shape = scope.bindings[args[0]].value.shape
             rng = _rng(page, key, 0)
-            scope.bindings[key] = Generic(key, generic_function(key, in_shape, shape, rng), args)
+            function = generic_function(key, in_shape, shape, rng)
+            function.params = args
+            scope.bindings[key] = Generic(key, function, args)
             continue
         key = canonical(name)
         if key == "I":

@@ -321,7 +321,7 @@ def operator_kind(node: Node, ctx: Ctx) -> str | None:
             return "derivative"
         case Sym(name) if name in BUILTINS and not is_bound(name, ctx):
             return "function"
-        case Sub(Sym("J"), _) if not is_bound("J", ctx):
+        case Sub(Sym("J"), items) if is_jacobian(items, ctx):
             return "function"
         case Sym("J") if not is_bound("J", ctx):
             return "function"
@@ -330,8 +330,7 @@ def operator_kind(node: Node, ctx: Ctx) -> str | None:
     name = name_of(core)
     if name is not None:
         value = _static_binding(name, ctx)
-        if isinstance(value, (Function,)) or (isinstance(value, Defined) and value.params) or \
-                (isinstance(value, Generic) and not value.of):
+        if isinstance(value, (Function, Generic)) or (isinstance(value, Defined) and value.params):
             return "function"
         if isinstance(core, Sub) and value is None:
             base = name_of(core.base)
@@ -348,6 +347,21 @@ def _has_point(op: Node, ctx: Ctx) -> bool:
     binding = _static_binding(name, ctx) if name else None
     if isinstance(binding, Defined) and binding.params:
         return all(is_bound(p, ctx) for p in binding.params)
+    if isinstance(binding, Generic) and binding.of:
+        return all(is_bound(p, ctx) for p in binding.of)
+    return False
+
+
+def is_jacobian(items: tuple, ctx: Ctx) -> bool:
+    """J_f, J_{X^2}, J_{f \\circ g} are Jacobians; J_{ij} and J_{2,3} are entries of a matrix J."""
+    if not is_bound("J", ctx):
+        return True
+    for item in items:
+        letters = item.factors if isinstance(item, Product) else (item,)
+        for letter in letters:
+            if isinstance(letter, Num) or (isinstance(letter, Sym) and letter.name in ctx.locals):
+                continue
+            return True
     return False
 
 
@@ -513,6 +527,9 @@ def _leading(node: Node) -> str | None:
 
 def name_value(node: Node, name: str, ctx: Ctx):
     value = lookup(name, ctx)
+    if isinstance(value, Function) and value.params and all(is_bound(p, ctx) for p in value.params):
+        # f(x) = x^T x defines f; written bare as a value, f means f(x) at the point.
+        return value(*[value_of_name(p, ctx) for p in value.params])
     if value is not None:
         return value
     if isinstance(node, Accent) and node.accent == "bar" and ctx.scope.adjoint_of:
@@ -626,7 +643,7 @@ def exp_of(value):
 def subscript(node: Sub, ctx: Ctx):
     base, items = node.base, node.items
     # J_f, J_{X^2}: Jacobians (J unbound); \nabla_X handled as an operator.
-    if isinstance(base, Sym) and base.name == "J" and not is_bound("J", ctx):
+    if isinstance(base, Sym) and base.name == "J" and is_jacobian(items, ctx):
         return jacobian_operator(items, None, ctx)
     if isinstance(base, Sym) and base.name == "I" and not is_bound("I", ctx):
         return Identity().sized(int(scalar(evaluate(items[0], ctx)).real))
@@ -801,7 +818,9 @@ def apply_function(op: Node, args: tuple | None, ctx: Ctx, bracket: str = "("):
 
 def _jacobian_symbol(op: Node, ctx: Ctx) -> bool:
     base = op.base if isinstance(op, Sub) else op
-    return isinstance(base, Sym) and base.name == "J" and not is_bound("J", ctx)
+    if not (isinstance(base, Sym) and base.name == "J"):
+        return False
+    return is_jacobian(op.items, ctx) if isinstance(op, Sub) else not is_bound("J", ctx)
 
 
 # ---------------------------------------------------------------- derivative operators
@@ -848,9 +867,12 @@ def directional(operand: Node, name: str, direction, ctx: Ctx):
     """The derivative of an expression when one name (a variable or a defined value) moves along `direction`."""
     point = base_point(name, ctx)
     direction = array(direction)
+    local = name in ctx.locals
 
     def at(t):
-        return evaluate(operand, ctx.but(overrides={name: point + t * direction}, perturbed=True))
+        moved = {name: point + t * direction}
+        return evaluate(operand, ctx.but(locals_=moved if local else None, overrides=None if local else moved,
+                                         perturbed=True))
 
     return derivative(at, ctx)
 

@@ -23,6 +23,7 @@ the section's.
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -229,10 +230,19 @@ class Page:
         before_first_section = True
         pending_mark: Mark | None = None
         fence = None
+        paragraph: list[Formula] = []  # the inline formulas of the paragraph being read
+
+        def flush():
+            self.check_paragraph(paragraph, scope)
+            paragraph.clear()
+
         i = 0
         while i < len(lines):
             line = lines[i]
             number = i + 1
+            if not line.strip() or FENCE.match(line) or HEADING.match(line) or CONTAINER.match(line) or \
+                    COMMENT_START.match(line) or line.strip().startswith("$$"):
+                flush()
             if fence is not None:
                 if line.strip().startswith(fence) and line.strip().strip(fence[0]) == "":
                     fence = None
@@ -311,9 +321,9 @@ class Page:
                 pending_mark = None
             prose = CODE_SPAN.sub(lambda m: " " * len(m.group(0)), line)
             for found in INLINE_MATH.finditer(prose):
-                formula = Formula(self.name, number, False, found.group("tex"))
-                self.check(formula, scope)
+                paragraph.append(Formula(self.name, number, False, found.group("tex")))
             i += 1
+        flush()
         return self
 
     def _expectations(self, body: str, line: int) -> str:
@@ -332,10 +342,10 @@ class Page:
                 kept.append(part)
         return "\n".join(kept)
 
-    def _expected(self, text: str) -> dict | None:
+    def _expected(self, text: str, peek: bool = False) -> dict | None:
         for entry in self.expectations:
             if not entry["used"] and entry["text"] == _prepared(text):
-                entry["used"] = True
+                entry["used"] = entry["used"] or not peek
                 return entry
         return None
 
@@ -348,9 +358,24 @@ class Page:
     def check(self, formula: Formula, scope: Scope) -> None:
         formula.scope = scope.child()
         self.formulas.append(formula)
-        from .reader import statements
         for statement in _statements(formula.source):
             formula.results.append(self.statement(statement, scope, formula))
+
+    def check_paragraph(self, formulas: list[Formula], scope: Scope) -> None:
+        """A paragraph's inline formulas: its definitions first ("... with u = x / \\norm{x}"), then the rest."""
+        parsed = [(formula, _statements(formula.source)) for formula in formulas]
+        early: dict[int, Result] = {}
+        for formula, statements_ in parsed:
+            for statement in statements_:
+                if statement.node is not None and self.definition_target(statement.node, scope) is not None and \
+                        len(statement.node.exprs) == 2 and self._expected(statement.text, peek=True) is None:
+                    early[id(statement)] = self.statement(statement, scope, formula)
+        for formula, statements_ in parsed:
+            formula.scope = scope.child()
+            self.formulas.append(formula)
+            for statement in statements_:
+                result = early.get(id(statement)) or self.statement(statement, scope, formula)
+                formula.results.append(result)
 
     def statement(self, statement: Statement, scope: Scope, formula: Formula) -> Result:
         text = statement.text
@@ -418,6 +443,24 @@ class Page:
             scope.bindings[name] = Generic(name, declarations.generic_function(name, in_shape, out_shape, rng))
         return Result(text, "signature")
 
+    def definition_target(self, node: Node, scope: Scope) -> tuple | None:
+        """(name, parameters) if the statement defines a name: `x = 2`, `f(x) = x^3`, `J = ...`."""
+        if not isinstance(node, Relation) or node.rels[0] != "=":
+            return None
+        lhs = node.exprs[0]
+        name = name_of(lhs)
+        if name is not None and not self._has_meaning(lhs, name, scope):
+            return name, ()
+        if isinstance(lhs, Product) and len(lhs.factors) == 2 and isinstance(lhs.factors[1], Paren) and \
+                lhs.factors[1].bracket == "(":
+            fname = name_of(lhs.factors[0])
+            args = [name_of(a) for a in lhs.factors[1].items]
+            generic = isinstance(scope.bindings.get(fname), Generic) if fname else False
+            if fname is not None and all(args) and (generic or not self._has_meaning(lhs.factors[0], fname, scope)):
+                # A generic function stands for any function: an example on the page specialises it.
+                return fname, tuple(args)
+        return None
+
     def define(self, node: Relation, scope: Scope, formula: Formula) -> Result | None:
         """`x = 2`, `f(x) = x^3`, `J = ...`: a name with no meaning yet takes the right side's."""
         if node.rels[0] != "=":
@@ -427,21 +470,10 @@ class Page:
         assigned = self.assign(lhs, rhs, scope, formula)
         if assigned is not None:
             return assigned
-        target = None
-        params: tuple = ()
-        name = name_of(lhs)
-        if name is not None and not self._has_meaning(lhs, name, scope):
-            target = name
-        elif isinstance(lhs, Product) and len(lhs.factors) == 2 and isinstance(lhs.factors[1], Paren) and \
-                lhs.factors[1].bracket == "(":
-            fname = name_of(lhs.factors[0])
-            args = [name_of(a) for a in lhs.factors[1].items]
-            generic = isinstance(scope.bindings.get(fname), Generic) if fname else False
-            if fname is not None and all(args) and (generic or not self._has_meaning(lhs.factors[0], fname, scope)):
-                # A generic function stands for any function: an example on the page specialises it.
-                target, params = fname, tuple(args)
-        if target is None:
+        found = self.definition_target(node, scope)
+        if found is None:
             return None
+        target, params = found
         if not params and is_function_node(rhs, ctx):
             scope.bindings[target] = function_value(rhs, ctx)
         else:
@@ -526,11 +558,35 @@ class Page:
         return self.claim(rest, scope, text)
 
     def claim(self, node: Relation, scope: Scope, text: str) -> Result:
+        """Every relation of the chain holds; with free indices (J_{ij} = ...), for every value of them."""
+        vary = _varying(node, scope)
+        local = {"__vary__": vary} if vary else {}
+        free = _free_indices(node, scope)
+        if not free:
+            return self._claim_at(node, scope, text, local)
+        ctx = Ctx(scope, locals=dict(local))
+        from .evaluate import _range_from
+        ranges = [(letter, _range_from(letter, node, ctx)) for letter in free]
+        worst, last = 0.0, None
+        for values in itertools.product(*(r for _, r in ranges)):
+            at = {letter: array(float(v)) for (letter, _), v in zip(ranges, values)}
+            outcome = self._claim_at(node, scope, text, {**local, **at})
+            if outcome.status != "verified":
+                where = ", ".join(f"{letter} = {v}" for (letter, _), v in zip(ranges, values))
+                outcome.message = f"for {where}: {outcome.message}"
+                return outcome
+            worst = max(worst, outcome.error or 0.0)
+            last = outcome
+        last.message = f"for every {', '.join(free)}: {last.message}"
+        last.error = worst
+        return last
+
+    def _claim_at(self, node: Relation, scope: Scope, text: str, local: dict) -> Result:
         worst = 0.0
         methods: set[str] = set()
-        vary = _varying(node, scope)
+        vary = local.get("__vary__", ())
         for rel, left, right in zip(node.rels, node.exprs, node.exprs[1:]):
-            ctx = Ctx(scope, locals={"__vary__": vary} if vary else {})
+            ctx = Ctx(scope, locals=dict(local))
             if rel == "\\in":
                 message = self._membership(left, right, ctx)
                 if message:
@@ -574,6 +630,16 @@ class Page:
                     return Result(text, "failed", f"{tex(left)} is {show(a)} and {tex(right)} is {show(b)}: they "
                                                   f"differ by {off:.3g}, more than {allowed:.3g}, half a unit in the "
                                                   "last digit written")
+            elif rel == "\\ne":
+                a_, b_ = _sized(a, b), _sized(b, a)
+                if a_.shape == (1, 1) and a_[0, 0] == 0:
+                    a_ = np.zeros_like(b_)
+                if b_.shape == (1, 1) and b_[0, 0] == 0:
+                    b_ = np.zeros_like(a_)
+                size = max(ctx.record["scale"], float(np.max(np.abs(a_))), float(np.max(np.abs(b_))), 1e-300)
+                if a_.shape == b_.shape and float(np.max(np.abs(a_ - b_))) <= TOLERANCE["exact"] * size:
+                    return Result(text, "failed", f"{tex(left)} and {tex(right)} are equal ({show(a)}): "
+                                                  "\\ne does not hold")
             else:
                 x, y = complex(array(as_matrix(a))[0, 0]), complex(array(as_matrix(b))[0, 0])
                 if array(as_matrix(a)).size != 1 or array(as_matrix(b)).size != 1:
@@ -677,6 +743,30 @@ def _remainder(node: Node):
                 isinstance(factors[1], Paren) and len(factors[1].items) == 1:
             return node.left, factors[0].name, factors[1].items[0]
     return None
+
+
+def _free_indices(node: Node, scope: Scope) -> list[str]:
+    """Letters used only as subscripts and bound by nothing: J_{ij} = \\frac{\\partial f_i}{\\partial x_j}."""
+    bound_by_operators, found = set(), []
+    for sub in node.walk():
+        if isinstance(sub, Sub) and isinstance(sub.base, Sym) and sub.base.name in ("\\sum", "\\prod"):
+            for item in sub.items:
+                for inner in item.walk():
+                    if isinstance(inner, Sym):
+                        bound_by_operators.add(inner.name)
+    for sub in node.walk():
+        if not isinstance(sub, Sub) or (isinstance(sub.base, Sym) and sub.base.name.startswith("\\")):
+            continue
+        if name_of(sub) in scope.bindings:
+            continue
+        for item in sub.items:
+            letters = item.factors if isinstance(item, Product) else (item,)
+            for letter in letters:
+                if isinstance(letter, Sym) and len(letter.name) == 1 and letter.name.isalpha() and \
+                        letter.name not in scope.bindings and letter.name not in bound_by_operators and \
+                        letter.name not in found and letter.name not in scope.sizes:
+                    found.append(letter.name)
+    return found
 
 
 def _names_in(node: Node):

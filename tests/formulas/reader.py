@@ -498,6 +498,8 @@ def prepare(text: str) -> str:
     text = re.sub(r"\\left(?![A-Za-z])\s*", "", text)
     text = re.sub(r"\\right(?![A-Za-z])\s*", "", text)
     text = text.replace("\\lbrace", "\\{").replace("\\rbrace", "\\}")
+    # A thin space before a bracket makes a product, never an application: F \,(\dd G) is F times dG.
+    text = re.sub(r"(?<!\\)\\[,;:]\s*\(", r" \\cdot (", text)
     text = SPACING.sub(" ", text)
     text = re.sub(r"\\(?:neq)(?![A-Za-z])", r"\\ne", text)
     text = re.sub(r"\\(?:leq)(?![A-Za-z])", r"\\le", text)
