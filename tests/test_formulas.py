@@ -17,6 +17,7 @@ from formulas.report import problems_of, summarise
 
 # The pages whose formulas are checked.
 PAGES = [
+    "docs/conventions.md",
     "docs/lectures/derivatives.md",
     "docs/lectures/matrix-functions.md",
 ]

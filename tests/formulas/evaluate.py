@@ -649,6 +649,9 @@ def subscript(node: Sub, ctx: Ctx):
         return Identity().sized(int(scalar(evaluate(items[0], ctx)).real))
     if isinstance(base, Sym) and base.name == "e" and not is_bound("e", ctx):
         return Unit(_indices(items, ctx)[0])
+    if isinstance(base, Call) and base.name == "\\norm" and len(items) == 1 and \
+            (items[0] == Sym("F") or items[0] == Num("2")):
+        return evaluate(base, ctx)  # \norm{X}_F, \norm{x}_2: the norm the course uses anyway
     base_value = evaluate(base, ctx)
     if isinstance(base_value, Function):
         index = _indices(items, ctx)

@@ -755,7 +755,8 @@ def _free_indices(node: Node, scope: Scope) -> list[str]:
                     if isinstance(inner, Sym):
                         bound_by_operators.add(inner.name)
     for sub in node.walk():
-        if not isinstance(sub, Sub) or (isinstance(sub.base, Sym) and sub.base.name.startswith("\\")):
+        if not isinstance(sub, Sub) or (isinstance(sub.base, Sym) and sub.base.name.startswith("\\")) or \
+                not name_of(sub.base):
             continue
         if name_of(sub) in scope.bindings:
             continue
