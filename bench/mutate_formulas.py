@@ -186,17 +186,23 @@ def mutants_of(source: str, scope=None):
 
 
 def page_with(text: str, line: int, mutated: str) -> str:
-    """The page's text with the display starting at `line` replaced by the mutated formula."""
+    """The page's text with the display starting at `line` replaced by the mutated formula.
+
+    The page keeps its number of lines, so that every random value it draws
+    (seeded by the line of its declaration) stays the same.
+    """
     lines = text.splitlines()
     start = line - 1
     indent = lines[start][: len(lines[start]) - len(lines[start].lstrip())]
     if lines[start].strip().startswith("$$") and lines[start].strip().endswith("$$") and len(lines[start].strip()) > 4:
         end = start
+        replacement = [f"{indent}$$ {mutated} $$"]
     else:
         end = start + 1
         while "$$" not in lines[end]:
             end += 1
-    return "\n".join(lines[:start] + [f"{indent}$$", f"{indent}{mutated}", f"{indent}$$"] + lines[end + 1:]) + "\n"
+        replacement = [f"{indent}$$", f"{indent}{mutated}"] + [""] * (end - start - 2) + [f"{indent}$$"]
+    return "\n".join(lines[:start] + replacement + lines[end + 1:]) + "\n"
 
 
 def caught(path: Path, text: str) -> bool:

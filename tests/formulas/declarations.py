@@ -5,7 +5,8 @@ A comment holds one statement a line (or several, separated by `;`):
     A, B, dA: n×n            random matrices (non-symmetric, well conditioned)
     x, v: n                  random column vectors; `1×n` is a row
     t, r: scalar positive    random numbers; `integer 3` gives a whole number
-    S: n×n symmetric         also: spd, orthogonal, antisymmetric, diagonal, positive, unit, probability
+    S: n×n symmetric         also: spd, orthogonal, antisymmetric, diagonal, positive, unit, probability,
+                             positive-spectrum (not symmetric, real positive eigenvalues)
     n = 4                    a size (defaults: each size letter its own, all different)
     f: n -> m                a generic smooth function from R^n to R^m (`1` or `scalar`: numbers)
     F(A), G(A): n×n          generic smooth functions of the variable A, written bare (\\dd F)
@@ -39,7 +40,7 @@ from .values import Function, array
 # product of the wrong shape cannot pass by accident.
 DEFAULT_SIZES = {"n": 4, "m": 3, "k": 5, "p": 6, "q": 2, "c": 7, "d": 3, "r": 5, "s": 6, "N": 8, "B": 5,
                  "K": 3, "L": 4}
-PROPERTIES = {"symmetric", "spd", "invertible", "orthogonal", "antisymmetric", "diagonal", "positive", "unit",
+PROPERTIES = {"positive-spectrum", "symmetric", "spd", "invertible", "orthogonal", "antisymmetric", "diagonal", "positive", "unit",
               "probability", "angle", "integer", "lower", "nonzero", "negative", "onehot"}
 MARK_KINDS = {"definition", "notation", "unverifiable"}
 NAME_LIST = re.compile(r"^\s*(?P<names>[^:=]+?)\s*:\s*(?P<type>.+?)\s*$")
@@ -151,6 +152,11 @@ def sample(shape: tuple[int, int], props: set[str], rng: np.random.Generator) ->
         q, _ = np.linalg.qr(rng.standard_normal((rows, rows)))
         a = rng.standard_normal((rows, rows))
         return q, q @ (a - a.T)
+    if "positive-spectrum" in props:  # not symmetric, with real positive eigenvalues: V diag(d) V^-1
+        V = rng.standard_normal((rows, rows))
+        while np.linalg.cond(V) > 10:
+            V = rng.standard_normal((rows, rows))
+        return V @ np.diag(rng.uniform(0.5, 2.0, rows)) @ np.linalg.inv(V), normal()
     if "spd" in props:
         g = rng.standard_normal((rows, rows))
         d = normal()
@@ -199,6 +205,42 @@ def generic_function(name: str, in_shape: tuple, out_shape: tuple, rng: np.rando
         return y.reshape(out_shape, order="F")
 
     return Function(name, call, arity=1)
+
+
+def _special(match: re.Match, scope: Scope, page: str, line: int) -> None:
+    """Values the page defines in words: eigenpairs, eigenvalues, the commutation matrix."""
+    from .evaluate import Ctx, evaluate
+    names = _split_names(match.group("names"))
+    kind = match.group("kind")
+    if kind == "commutation":
+        shape = _dims(match.group("arg"), scope)
+        if shape is None:
+            raise DeclarationError("the commutation matrix of m×n matrices: `K: commutation m×n`")
+        m, n = shape if shape[1] != 1 else (shape[0], shape[0])
+        K = np.zeros((m * n, m * n))
+        for i in range(m):
+            for j in range(n):
+                K[i * n + j, j * m + i] = 1  # vec(X^T)[i*n + j] = X[i, j] = vec(X)[j*m + i]
+        scope.bindings[canonical(names[0])] = Variable(canonical(names[0]), K.astype(complex),
+                                                       np.zeros_like(K, dtype=complex), "fixed")
+        return None
+    matrix = np.asarray(evaluate(parse(match.group("arg")), Ctx(scope)))
+    values, vectors = np.linalg.eig(matrix)
+    order = np.argsort(-values.real)
+    values, vectors = values[order], vectors[:, order]
+    if kind == "eigenvalues":
+        key = canonical(names[0].replace("_i", "").replace("_*", "")) + "_*" if names[0].endswith(("_i", "_*")) \
+            else canonical(names[0])
+        scope.bindings[key] = Variable(key, values.reshape(-1, 1), np.zeros((values.size, 1), complex), "fixed")
+        return None
+    if len(names) != 2:
+        raise DeclarationError("an eigenpair is two names: `\\lambda, v: eigenpair of X`")
+    value, vector = values[0], vectors[:, :1]
+    scope.bindings[canonical(names[0])] = Variable(canonical(names[0]), np.array([[value]]), np.zeros((1, 1), complex),
+                                                   "fixed")
+    scope.bindings[canonical(names[1])] = Variable(canonical(names[1]), vector.astype(complex),
+                                                   np.zeros_like(vector, dtype=complex), "fixed")
+    return None
 
 
 def read_comment(text: str, scope: Scope, page: str, line: int) -> Mark | None:
@@ -250,6 +292,10 @@ def _read_statement(statement: str, scope: Scope, page: str, line: int) -> Mark 
     if size:
         scope.sizes[size.group(1)] = int(size.group(2))
         return None
+    special = re.fullmatch(r"(?P<names>.+?)\s*:\s*(?P<kind>eigenpair|eigenvalues|commutation)\s+(?:of\s+)?"
+                           r"(?P<arg>.+)", statement)
+    if special:
+        return _special(special, scope, page, line)
     match = NAME_LIST.match(statement)
     if not match:
         raise DeclarationError("expected `names: type`, `name := formula`, `n = 4`, `vary: X` or `mark ...`")
@@ -278,7 +324,7 @@ def _read_statement(statement: str, scope: Scope, page: str, line: int) -> Mark 
         for name in names:
             key = canonical(name)
             number = int(value[0]) if value else 3
-            scope.bindings[key] = Variable(key, np.array([[float(number)]]), np.zeros((1, 1)), "integer")
+            scope.bindings[key] = Variable(key, np.array([[float(number)]]), np.zeros((1, 1)), "fixed")
         return None
     shape = _dims(shape_text, scope)
     if shape is None:

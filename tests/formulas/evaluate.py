@@ -53,7 +53,7 @@ class Variable:
     name: str
     value: np.ndarray
     direction: np.ndarray
-    kind: str = "real"  # "real", or "integer" for counts and sizes (no differential)
+    kind: str = "real"  # "real": drawn at random (prose may fix its value); "fixed": a count or a value the page defines
 
 
 @dataclass
@@ -440,6 +440,10 @@ def evaluate(node: Node, ctx: Ctx):
 
 
 def _evaluate(node: Node, ctx: Ctx):
+    if isinstance(node, (Sub, Accent, Prime)):
+        name = name_of(node)
+        if name is not None and is_bound(name, ctx):  # w_k, x_{11}, \bar z declared as names of their own
+            return name_value(node, name, ctx)
     match node:
         case Num(text):
             return array(float(text))
@@ -652,6 +656,13 @@ def subscript(node: Sub, ctx: Ctx):
     if isinstance(base, Call) and base.name == "\\norm" and len(items) == 1 and \
             (items[0] == Sym("F") or items[0] == Num("2")):
         return evaluate(base, ctx)  # \norm{X}_F, \norm{x}_2: the norm the course uses anyway
+    family = name_of(base) and ctx.scope.bindings.get(name_of(base) + "_*")
+    if family is not None:  # \lambda_i of a declared family (the eigenvalues of X), beside a scalar \lambda
+        index = _indices(items, ctx)
+        values = array(as_matrix(family.value if isinstance(family, Variable) else family)).reshape(-1)
+        if len(index) != 1 or not 1 <= index[0] <= values.size:
+            raise EvalError(f"{tex(node)}: index out of the range 1..{values.size}")
+        return array(values[index[0] - 1])
     base_value = evaluate(base, ctx)
     if isinstance(base_value, Function):
         index = _indices(items, ctx)
@@ -1027,13 +1038,15 @@ def jacobian_operator(items: tuple | None, args: tuple | None, ctx: Ctx):
             values = [array(evaluate(a, ctx)) for a in args]
         return _function_jacobian(f, values, ctx)
     # J_{X^2}, J_p(x): the Jacobian of an expression with respect to its variable
-    if args:
-        names = tuple(name_of(a) for a in args)
-        if any(n is None for n in names):
-            raise EvalError("J_{y}(x): x must be a name")
-    else:
-        names = varying(ctx)
-    return jacobian(item, names, ctx)
+    names = tuple(name_of(a) for a in args) if args else ()
+    if args and all(n is not None and is_bound(n, ctx) for n in names):
+        return jacobian(item, names, ctx)
+    matrix = jacobian(item, varying(ctx), ctx)
+    if args:  # J_{X^2} (w \kron v): the Jacobian times a vector
+        if len(args) != 1:
+            raise EvalError(f"J_{{{tex(item)}}} followed by a list of {len(args)}")
+        return multiply(matrix, evaluate(args[0], ctx))
+    return matrix
 
 
 def _function_jacobian(f: Function, values: list, ctx: Ctx) -> np.ndarray:
@@ -1136,6 +1149,10 @@ def _sum_or_product(name: str, lower, upper, body: Node, ctx: Ctx):
 def _range_from(index: str, body: Node, ctx: Ctx) -> list[int]:
     """1..n for an index written without bounds: n is the size of the array it indexes in the body."""
     for node in body.walk():
+        family = isinstance(node, Sub) and name_of(node.base) and ctx.scope.bindings.get(name_of(node.base) + "_*")
+        if family and any(isinstance(f, Sym) and f.name == index for item in node.items
+                          for f in (item.factors if isinstance(item, Product) else (item,))):
+            return list(range(1, family.value.size + 1))
         if isinstance(node, Sub) and name_of(node.base) and is_bound(name_of(node.base), ctx):
             positions = []
             for item in node.items:

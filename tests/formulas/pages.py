@@ -35,7 +35,7 @@ from .declarations import DeclarationError, Mark, canonical
 from .evaluate import (Apply, Ctx, Defined, Generic, Scope, Variable, evaluate, function_value, is_bound,
                        is_function_node, name_of, operator_kind)
 from .reader import Matrix, Node, Num, Paren, Product, Relation, Signed, Statement, Sub, Sup, Sym, tex
-from .values import EvalError, Function, Identity, LinearMap, Ones, Unit, add, array, as_matrix, is_scalar, show, shape_text
+from .values import EvalError, Function, Identity, KronI, LinearMap, Ones, Unit, add, array, as_matrix, is_scalar, show, shape_text
 
 ROOT = Path(__file__).resolve().parents[2]
 DOCS = ROOT / "docs"
@@ -114,6 +114,8 @@ def _short(text: str, width: int = 120) -> str:
 
 
 def _sized(value, like):
+    if isinstance(value, KronI):
+        return value.for_rows(array(like).shape[0]) if not isinstance(like, (KronI, Identity)) else array(value)
     if isinstance(value, Identity):
         return value.sized(array(like).shape[0]) if not isinstance(like, Identity) else array(value.scale)
     if isinstance(value, (Ones, Unit)):
@@ -502,6 +504,9 @@ class Page:
         text = tex(Relation((lhs, rhs), ("=",)))
         name = name_of(lhs)
         binding = scope.bindings.get(name) if name else None
+        if name in scope.sizes and binding is None and _numeric_literal(rhs) is not None:
+            # "For n = 1000 ...": a case the prose considers; the checks keep their own sizes.
+            return Result(text, "definition", f"a case of the size {name} (checked at {name} = {scope.sizes[name]})")
         if isinstance(binding, Variable) and binding.kind == "real" and not _depends_on_variables(rhs, scope):
             value = array(as_matrix(evaluate(rhs, Ctx(scope))))
             if value.shape != binding.value.shape:

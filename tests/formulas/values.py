@@ -22,6 +22,8 @@ class EvalError(ValueError):
 
 def array(value) -> np.ndarray:
     """A number or an array as a 2-D complex array."""
+    if isinstance(value, KronI):
+        return value.default()
     if isinstance(value, np.ndarray):
         if value.ndim == 2:
             return value.astype(complex, copy=False)
@@ -121,6 +123,37 @@ class Unit:
         return out
 
 
+@dataclass(frozen=True, eq=False)
+class KronI:
+    """I \\kron B or B \\kron I with no size written for I: the product or sum it stands in sizes it.
+
+    Where nothing does (I \\kron X + X^\\T \\kron I alone), I takes the size of a square B.
+    """
+
+    other: np.ndarray
+    identity_first: bool
+    scale: complex = 1.0
+
+    def sized(self, n: int) -> np.ndarray:
+        eye = np.eye(n, dtype=complex)
+        return self.scale * (np.kron(eye, self.other) if self.identity_first else np.kron(self.other, eye))
+
+    def for_columns(self, columns: int) -> np.ndarray:
+        if columns % self.other.shape[1]:
+            raise EvalError(f"no I makes I \\kron B with {columns} columns for B of {self.other.shape[1]}")
+        return self.sized(columns // self.other.shape[1])
+
+    def for_rows(self, rows: int) -> np.ndarray:
+        if rows % self.other.shape[0]:
+            raise EvalError(f"no I makes I \\kron B with {rows} rows for B of {self.other.shape[0]}")
+        return self.sized(rows // self.other.shape[0])
+
+    def default(self) -> np.ndarray:
+        if self.other.shape[0] != self.other.shape[1]:
+            raise EvalError("the size of I in a Kronecker product is not given (write I_n, or declare I)")
+        return self.sized(self.other.shape[0])
+
+
 STAND_INS = (Identity, Ones, Unit)
 
 
@@ -208,6 +241,16 @@ def multiply(a, b):
         b = b.matrix()
     if isinstance(a, Function) or isinstance(b, Function):
         raise EvalError(f"cannot multiply {describe(a)} by {describe(b)}")
+    if isinstance(a, KronI) and not isinstance(b, (KronI, Identity)):
+        b = array(b)
+        a = a.for_columns(b.shape[0]) if not is_scalar(b) else KronI(a.other, a.identity_first, a.scale * b[0, 0])
+        if isinstance(a, KronI):
+            return a
+    if isinstance(b, KronI) and not isinstance(a, (KronI, Identity)):
+        a = array(a)
+        b = b.for_rows(a.shape[1]) if not is_scalar(a) else KronI(b.other, b.identity_first, b.scale * a[0, 0])
+        if isinstance(b, KronI):
+            return b
     if isinstance(a, STAND_INS) and isinstance(b, STAND_INS):
         if isinstance(a, Identity) and isinstance(b, Identity):
             return Identity(a.scale * b.scale)
@@ -241,6 +284,10 @@ def add(a, b, sign: int = 1):
         a = a.matrix()
     if isinstance(b, LinearMap):
         b = b.matrix()
+    if isinstance(a, KronI) and not isinstance(b, KronI):
+        a = a.for_rows(array(b).shape[0])
+    if isinstance(b, KronI) and not isinstance(a, KronI):
+        b = b.for_rows(array(a).shape[0])
     if isinstance(a, Identity) and isinstance(b, Identity):
         return Identity(a.scale + sign * b.scale)
     if isinstance(a, Identity):
@@ -267,6 +314,8 @@ def add(a, b, sign: int = 1):
 def negate(a):
     if isinstance(a, Identity):
         return Identity(-a.scale)
+    if isinstance(a, KronI):
+        return KronI(a.other, a.identity_first, -a.scale)
     if isinstance(a, (Ones, Unit)):
         raise EvalError("-e_j or -1 with no length: write it inside a product")
     if isinstance(a, LinearMap):
@@ -286,6 +335,8 @@ def divide(a, b):
 def transpose(a):
     if isinstance(a, Identity):
         return a
+    if isinstance(a, KronI):
+        return KronI(a.other.T, a.identity_first, a.scale)
     if isinstance(a, Ones):
         return Ones(not a.row)
     if isinstance(a, Unit):
@@ -296,6 +347,8 @@ def transpose(a):
 
 
 def inverse(a):
+    if isinstance(a, KronI):
+        return KronI(np.linalg.inv(a.other), a.identity_first, 1 / a.scale)
     a = array(a)
     if a.shape[0] != a.shape[1]:
         raise EvalError(f"only a square matrix has an inverse, not a {shape_text(a)} one")
@@ -316,7 +369,9 @@ def power(a, k):
     if a.shape[0] != a.shape[1]:
         raise EvalError(f"cannot raise a {shape_text(a)} array to a power")
     if k.imag != 0 or not float(k.real).is_integer():
-        raise EvalError("only whole powers of a matrix")
+        if k == 0.5:
+            return square_root(a)
+        raise EvalError("only whole powers of a matrix, and its square root")
     k = int(k.real)
     base = np.linalg.inv(a) if k < 0 else a
     out = np.eye(a.shape[0], dtype=complex)
@@ -325,15 +380,36 @@ def power(a, k):
     return out
 
 
-def kron(a, b, default_size: int | None = None):
-    def sized(x, other):
-        if isinstance(x, Identity):
-            if default_size is None:
-                raise EvalError("the size of I beside a Kronecker product is not given: declare I")
-            return x.sized(default_size)
-        return array(x)
+def square_root(a: np.ndarray) -> np.ndarray:
+    """The principal square root by the Denman-Beavers iteration (Higham, Functions of Matrices, 6.3).
 
-    return np.kron(sized(a, b), sized(b, a))
+    Only products, sums and inverses: an analytic algorithm, so a complex step
+    through it gives the derivative. SciPy's sqrtm goes through a Schur form,
+    whose unitary factors conjugate, and a complex step through it is wrong.
+    """
+    y, z = a, np.eye(a.shape[0], dtype=complex)
+    for _ in range(100):
+        y, z = (y + np.linalg.inv(z)) / 2, (z + np.linalg.inv(y)) / 2
+        if np.linalg.norm((y @ y - a).real) <= 1e-14 * np.linalg.norm(a.real):
+            break
+    else:
+        raise EvalError("the square root iteration did not converge (an eigenvalue on the negative axis?)")
+    for _ in range(3):  # a few more steps: the derivative (imaginary part) converges a little later
+        y, z = (y + np.linalg.inv(z)) / 2, (z + np.linalg.inv(y)) / 2
+    return y
+
+
+def kron(a, b, default_size: int | None = None):
+    if isinstance(a, Identity) and isinstance(b, Identity):
+        return Identity(a.scale * b.scale)
+    if default_size is not None:
+        a = a.sized(default_size) if isinstance(a, Identity) else a
+        b = b.sized(default_size) if isinstance(b, Identity) else b
+    if isinstance(a, Identity):
+        return KronI(array(b), True, a.scale)
+    if isinstance(b, Identity):
+        return KronI(array(a), False, b.scale)
+    return np.kron(array(a), array(b))
 
 
 def hadamard(a, b):
