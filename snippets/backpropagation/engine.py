@@ -187,6 +187,28 @@ def central_difference_gradient(f, params, h=1e-5):
 
 
 # --8<-- [end:network]
+# --8<-- [start:fan_out]
+
+
+def tied_loss(w, x):
+    """A loss with fan-out: w is used by two layers, and h by both factors
+    of h * h. The network above uses every value once."""
+    h = tanh(w @ tanh(w @ x))
+    return total(h * h)
+
+
+def fan_out_error(rng, tape_class=Tape):
+    """Relative error of the gradient of tied_loss against central differences:
+    only a value used twice shows whether the tape adds its contributions."""
+    w, x = 0.5 * rng.standard_normal((4, 4)), rng.standard_normal((4, 3))
+    tape = tape_class()
+    variable = tape.variable(w)
+    (grad,) = tape.gradient(tied_loss(variable, x), [variable])
+    (numeric,) = central_difference_gradient(lambda ps: tied_loss(ps[0], x), [w])
+    return np.linalg.norm(grad - numeric) / np.linalg.norm(numeric)
+
+
+# --8<-- [end:fan_out]
 
 if __name__ == "__main__":
     # A two-layer network: 5 inputs, 4 hidden units, 3 classes, 6 examples.
@@ -203,3 +225,7 @@ if __name__ == "__main__":
         print(f"{name}: shape {g.shape}, "
               f"relative error below 1e-8: {err < 1e-8}")
         assert err < 1e-8
+    # Fan-out, which the network above does not have: a weight used twice.
+    err = fan_out_error(rng)
+    print(f"W used by two layers: relative error below 1e-8: {err < 1e-8}")
+    assert err < 1e-8
