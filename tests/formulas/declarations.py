@@ -136,6 +136,12 @@ def sample(shape: tuple[int, int], props: set[str], rng: np.random.Generator) ->
         else:
             value = rng.choice([-1, 1]) * rng.uniform(0.5, 1.5)
         return np.array([[value]]), np.array([[rng.choice([-1, 1]) * rng.uniform(0.5, 1.5)]])
+    if "unit" in props and not square and cols != 1:
+        raise DeclarationError("unit is for vectors and square matrices")
+    if "unit" in props and (rows > 1 and cols > 1):
+        # a matrix of unit Frobenius norm, with whatever else it is declared to be
+        value, direction = sample(shape, props - {"unit"}, rng)
+        return value / np.linalg.norm(value), direction
     if "probability" in props:
         e = np.exp(rng.standard_normal(shape))
         value = e / e.sum()

@@ -104,30 +104,74 @@ class Ctx:
 
     def but(self, overrides=None, locals_=None, perturbed=None) -> Ctx:
         return Ctx(self.scope, {**self.overrides, **(overrides or {})}, {**self.locals, **(locals_ or {})},
-                   self.perturbed if perturbed is None else perturbed, {}, self.record)
+                   self.perturbed if perturbed is None else perturbed, self.cache, self.record)
+
+    def cached(self, name: str, compute):
+        """A defined name's value, computed once for each value of the names it depends on."""
+        relevant = dependencies(name, self.scope)
+        changed = [(k, v) for k, v in (*self.overrides.items(), *self.locals.items()) if k in relevant]
+        key = (name, tuple((k, id(v)) for k, v in changed))
+        if key not in self.cache:
+            # The changed values are kept with the entry, so that their ids are not reused.
+            self.cache[key] = (compute(), [v for _, v in changed])
+        return self.cache[key][0]
 
     def saw(self, value):
         self.record["scale"] = max(self.record["scale"], magnitude(value))
         return value
 
 
+def dependencies(name: str, scope: Scope) -> set:
+    """Every name a defined name's value may depend on (itself included); computed once per scope."""
+    memo = scope.__dict__.setdefault("_dependencies", {})
+    if name in memo:
+        return memo[name]
+    memo[name] = found = {name}
+    binding = scope.bindings.get(name)
+    if isinstance(binding, Defined):
+        for node in binding.node.walk():
+            for candidate in (name_of(node), getattr(node, "name", None)):
+                if candidate and candidate not in found:
+                    found |= dependencies(candidate, scope)
+    elif isinstance(binding, Generic):
+        for param in binding.of:
+            found |= dependencies(param, scope)
+    return found
+
+
 # ---------------------------------------------------------------- derivatives
 
 
+_depth = [0]  # how many derivatives are being taken around the current evaluation
+_nested = [False]  # whether a derivative was taken inside the current one
+
+
 def derivative(evaluate_at: Callable[[complex], object], ctx: Ctx, order: int = 1):
-    """d^k/dt^k at t = 0 of evaluate_at(t), an analytic function of t."""
-    if order == 1 and not ctx.perturbed and not ctx.scope.imaginary:
-        ctx.record["methods"].add("complex step")
-        value = evaluate_at(1j * STEP)
-        value = as_matrix(value)
-        return array(value).imag / STEP
-    ctx.record["methods"].add("Cauchy integral")
-    total = None
-    for j in range(CIRCLE_POINTS):
-        w = np.exp(2j * np.pi * j / CIRCLE_POINTS)
-        term = array(as_matrix(evaluate_at(CIRCLE_RADIUS * w))) * w ** (-order)
-        total = term if total is None else total + term
-    return total * math.factorial(order) / (CIRCLE_POINTS * CIRCLE_RADIUS ** order)
+    """d^k/dt^k at t = 0 of evaluate_at(t), an analytic function of t.
+
+    The complex step needs real values everywhere else; inside another
+    derivative (whose point is complex) or with complex numbers on the page,
+    Cauchy's integral is used, which only needs analyticity.
+    """
+    _depth[0] += 1
+    _nested[0] = _nested[0] or _depth[0] > 1
+    try:
+        if order == 1 and _depth[0] == 1 and not ctx.scope.imaginary:
+            _nested[0] = False
+            value = evaluate_at(1j * STEP)
+            if not _nested[0]:
+                ctx.record["methods"].add("complex step")
+                return array(as_matrix(value)).imag / STEP
+            # A derivative was taken inside: its complex values swamp the step's. Start again on a circle.
+        ctx.record["methods"].add("Cauchy integral")
+        total = None
+        for j in range(CIRCLE_POINTS):
+            w = np.exp(2j * np.pi * j / CIRCLE_POINTS)
+            term = array(as_matrix(evaluate_at(CIRCLE_RADIUS * w))) * w ** (-order)
+            total = term if total is None else total + term
+        return total * math.factorial(order) / (CIRCLE_POINTS * CIRCLE_RADIUS ** order)
+    finally:
+        _depth[0] -= 1
 
 
 # ---------------------------------------------------------------- names
@@ -167,9 +211,7 @@ def lookup(name: str, ctx: Ctx):
     if isinstance(binding, Defined):
         if binding.params:
             return defined_function(binding, ctx)
-        if name not in ctx.cache:
-            ctx.cache[name] = evaluate(binding.node, ctx)
-        return ctx.cache[name]
+        return ctx.cached(name, lambda: evaluate(binding.node, ctx))
     if isinstance(binding, Generic):
         if binding.of:
             return binding.function(*[value_of_name(n, ctx) for n in binding.of])
@@ -580,6 +622,8 @@ def matrix_literal(rows, ctx: Ctx):
 
 
 def binary(op: str, left: Node, right: Node, ctx: Ctx):
+    if op == "/" and _leading(left) in ("\\partial", "\\dd") and _leading(right) == _leading(left):
+        return partial(left, right, ctx)  # \partial f / \partial x, written on one line
     if op == "\\circ" and is_function_node(left, ctx) and is_function_node(right, ctx):
         f, g = function_value(left, ctx), function_value(right, ctx)
         return Function(f"{f.name} o {g.name}", lambda *args: f(g(*args)), arity=g.arity)
@@ -653,6 +697,10 @@ def subscript(node: Sub, ctx: Ctx):
         return Identity().sized(int(scalar(evaluate(items[0], ctx)).real))
     if isinstance(base, Sym) and base.name == "e" and not is_bound("e", ctx):
         return Unit(_indices(items, ctx)[0])
+    if isinstance(base, Call) and base.name == "\\inner" and len(items) == 1:  # <u, w>_M = u^T M w
+        u, w = (array(as_matrix(evaluate(a, ctx))) for a in base.args)
+        weight = array(as_matrix(evaluate(items[0], ctx)))
+        return multiply(multiply(transpose(u), weight), w)
     if isinstance(base, Call) and base.name == "\\norm" and len(items) == 1 and \
             (items[0] == Sym("F") or items[0] == Num("2")):
         return evaluate(base, ctx)  # \norm{X}_F, \norm{x}_2: the norm the course uses anyway
@@ -987,18 +1035,22 @@ def derivative_operator(op: Node, args: tuple | None, ctx: Ctx):
     if isinstance(op, Sym) and op.name == "\\nabla" or isinstance(op, Sub) and op.base == Sym("\\nabla"):
         if isinstance(op, Sub):
             names = [n for item in op.items for n in _wrt_names(item, ctx)]
+            point = list(_gradient_variable(operand, ctx, strict=False))
+            if len(names) == 1 and point and names[0] not in point:
+                # \nabla_M f(x): the gradient for the inner product <u, w>_M = u^T M w, defined by
+                # f'(x)[v] = <g, v>_M for every v, so M^T g is the ordinary gradient.
+                weight = array(as_matrix(value_of_name(names[0], ctx)))
+                ordinary = gradient(operand, point[0], ctx)
+                return np.linalg.solve(weight.T, ordinary)
         else:
             names = list(_gradient_variable(operand, ctx))
         if len(names) != 1:
             raise EvalError("a gradient with respect to several variables: write \\nabla_X")
-        target = operand
-        if isinstance(operand, Apply) and operand.args is None:
-            pass
-        return gradient(target, names[0], ctx)
+        return gradient(operand, names[0], ctx)
     raise EvalError(f"cannot read the derivative {tex(op)}")
 
 
-def _gradient_variable(operand: Node, ctx: Ctx) -> tuple:
+def _gradient_variable(operand: Node, ctx: Ctx, strict: bool = True) -> tuple:
     """\\nabla f(x) is with respect to x; \\nabla f with respect to f's parameter; else the varying variable."""
     if isinstance(operand, Apply) and operand.args:
         names = [name_of(a) for a in operand.args]
@@ -1015,6 +1067,8 @@ def _gradient_variable(operand: Node, ctx: Ctx) -> tuple:
             return binding.params
         if isinstance(binding, Generic) and binding.of:
             return binding.of
+    if not strict:
+        return ()
     return varying(ctx)
 
 
@@ -1081,8 +1135,61 @@ def big_operator(op: Node, body: Node, ctx: Ctx):
     if name in ("\\int", "\\iint", "\\iiint"):
         return _integral(op, body, ctx)
     if name in ("\\max", "\\min"):
-        raise EvalError(f"{name} over a set is not evaluated")
+        return _extremum_on_sphere(name, lower, body, ctx)
     raise EvalError(f"{name} is not evaluated")
+
+
+def _extremum_on_sphere(name: str, lower, body: Node, ctx: Ctx):
+    """\\max_{\\norm{V}_F = c} of an expression in V, found numerically from several starts.
+
+    Each step moves V to the point of the sphere along the gradient of the
+    body at V (computed by complex steps), until V stays put: one step for a
+    linear body, the power method for a quadratic one.
+    """
+    if not (lower and len(lower) == 1 and isinstance(lower[0], Relation) and lower[0].rels == ("=",)
+            and isinstance(lower[0].exprs[0], (Call, Sub))):
+        raise EvalError(f"{name} over a set other than a sphere (\\norm{{V}} = c) is not evaluated")
+    norm = lower[0].exprs[0]
+    norm = norm.base if isinstance(norm, Sub) else norm
+    variable = name_of(norm.args[0]) if isinstance(norm, Call) and norm.name == "\\norm" else None
+    if variable is None or not is_bound(variable, ctx):
+        raise EvalError(f"{name} over a sphere of a name not declared here")
+    radius = scalar(evaluate(lower[0].exprs[1], ctx)).real
+    sign = 1.0 if name == "\\max" else -1.0
+    shape = array(as_matrix(lookup(variable, ctx))).shape
+    rng = np.random.default_rng(0)
+    best = None
+    for _ in range(3):
+        v = rng.standard_normal(shape)
+        v *= radius / np.linalg.norm(v)
+        for _ in range(100):  # v <- the unit vector along the gradient, until it stays (one step if linear)
+            g = _search_direction(body, variable, v, ctx)
+            new = sign * g * radius / (np.linalg.norm(g) + 1e-300)
+            if np.linalg.norm(new - v) <= 1e-8 * radius:  # the direction is good to about 1e-10
+                break
+            v = new
+        value = scalar(evaluate(body, ctx.but(overrides={variable: v.astype(complex)}))).real
+        best = value if best is None else (max(best, value) if sign > 0 else min(best, value))
+    return array(best)
+
+
+def _search_direction(body: Node, variable: str, v: np.ndarray, ctx: Ctx) -> np.ndarray:
+    """The gradient of the body at v by central differences: only a direction to move in.
+
+    Its error (about 1e-10) moves the maximiser by as much and the maximum by
+    its square; complex steps here would nest with those in the body, and the
+    circle they then need costs a hundred times more.
+    """
+    h = 1e-5 * max(1.0, float(np.max(np.abs(v))))
+    g = np.zeros(v.size)
+    for k in range(v.size):
+        e = np.zeros(v.size)
+        e[k] = h
+        e = e.reshape(v.shape, order="F")
+        up = scalar(evaluate(body, ctx.but(overrides={variable: (v + e).astype(complex)}))).real
+        down = scalar(evaluate(body, ctx.but(overrides={variable: (v - e).astype(complex)}))).real
+        g[k] = (up - down) / (2 * h)
+    return g.reshape(v.shape, order="F")
 
 
 def _limits(op: Node) -> tuple:
