@@ -20,6 +20,7 @@ PAGES = [
     "docs/conventions.md",
     "docs/lectures/derivatives.md",
     "docs/lectures/gradients.md",
+    "docs/lectures/jacobians.md",
     "docs/lectures/matrix-functions.md",
     "docs/lectures/vec-kronecker.md",
 ]

@@ -377,8 +377,7 @@ def operator_kind(node: Node, ctx: Ctx) -> str | None:
         if isinstance(core, Sub) and value is None:
             base = name_of(core.base)
             base_value = _static_binding(base, ctx) if base else None
-            if isinstance(base_value, Generic) and not base_value.of or \
-                    (isinstance(base_value, Defined) and base_value.params):
+            if isinstance(base_value, Generic) or (isinstance(base_value, Defined) and base_value.params):
                 return "function"  # f_i: a component of a vector function
     return None
 
@@ -444,6 +443,10 @@ def _take_unit(factors: tuple, i: int, ctx: Ctx) -> tuple[Node, int]:
     node = factors[i]
     kind = operator_kind(node, ctx)
     if kind is None:
+        if isinstance(node, Frac) and _leading(node.num) in ("\\partial", "\\dd") and i + 1 < len(factors):
+            point, _ = _argument_bracket(factors[i + 1])
+            if point is not None and all(name_of(a) and is_bound(name_of(a), ctx) for a in point.items):
+                return node, i + 2  # \frac{\partial f_i}{\partial x_j}(x): at the point x, where it is taken anyway
         return node, i + 1
     if kind == "big":
         return Apply(node, (Product(tuple(factors[i + 1:])),)), len(factors)
@@ -471,6 +474,9 @@ def _take_unit(factors: tuple, i: int, ctx: Ctx) -> tuple[Node, int]:
     operand, k = _take_unit(factors, j, ctx)
     if kind == "derivative" and isinstance(operand, Apply) and operand.lifted:
         return Apply(op, (replace(operand, lifted=()),), powers, operand.lifted), k
+    if kind == "derivative" and isinstance(operand, Apply) and operand.args is None and operand.posts:
+        # \nabla f^\T: the transpose is of the gradient, not of the function's value
+        return Apply(op, (replace(operand, posts=()),), powers, operand.posts), k
     return Apply(op, (operand,), powers), k
 
 
@@ -787,10 +793,13 @@ def function_value(node: Node, ctx: Ctx) -> Function:
         value = lookup(name, ctx)
         if isinstance(value, Function):
             return value
-        if value is None and isinstance(node, Sub):
-            value = subscript(node, ctx)
-            if isinstance(value, Function):
-                return value
+        if value is None and isinstance(node, Sub) and is_function_node(node.base, ctx):
+            f = function_value(node.base, ctx)  # f_i: the i-th component of the function f
+            index = _indices(node.items, ctx)
+            if len(index) != 1:
+                raise EvalError(f"a component of {f.name} needs one index")
+            return Function(f"{f.name}_{index[0]}", lambda *args: _component(f(*args), index[0]), arity=f.arity,
+                            params=f.params)
     raise EvalError(f"{tex(node)} is not a function here")
 
 
@@ -1136,7 +1145,30 @@ def big_operator(op: Node, body: Node, ctx: Ctx):
         return _integral(op, body, ctx)
     if name in ("\\max", "\\min"):
         return _extremum_on_sphere(name, lower, body, ctx)
+    if name == "\\lim":
+        return _limit(lower, body, ctx)
     raise EvalError(f"{name} is not evaluated")
+
+
+def _limit(lower, body: Node, ctx: Ctx):
+    """\\lim_{h \\to a} g(h) for g analytic near a except perhaps at a (a difference quotient).
+
+    The mean of g over a small circle around a: by the mean value property it
+    is the value g has at a once the removable singularity is filled in. A
+    limit that does not exist (a pole) gives a number the other side of the
+    claim will not match.
+    """
+    if not (lower and len(lower) == 1 and isinstance(lower[0], Relation) and lower[0].rels == ("\\to",)):
+        raise EvalError("\\lim needs its variable and point: \\lim_{h \\to 0}")
+    variable = name_of(lower[0].exprs[0])
+    point = scalar(evaluate(lower[0].exprs[1], ctx))
+    ctx.record["methods"].add("Cauchy integral")
+    total = None
+    for j in range(CIRCLE_POINTS):
+        w = np.exp(2j * np.pi * (j + 0.5) / CIRCLE_POINTS)  # no node on the real axis, where a quotient may be 0/0
+        value = array(as_matrix(evaluate(body, ctx.but(locals_={variable: array(point + CIRCLE_RADIUS * w)}))))
+        total = value if total is None else total + value
+    return total / CIRCLE_POINTS
 
 
 def _extremum_on_sphere(name: str, lower, body: Node, ctx: Ctx):

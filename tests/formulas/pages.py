@@ -47,7 +47,7 @@ FENCE = re.compile(r"^(?P<indent>[ \t]*)(?P<fence>`{3,}|~{3,})")
 HEADING = re.compile(r"^#{1,6}\s")
 CONTAINER = re.compile(r"^(?P<indent>[ \t]*)(?:!!!|\?\?\?\+?|===)")
 COMMENT_START = re.compile(r"^\s*<!--\s*math\b:?")
-INLINE_MATH = re.compile(r"(?<![\\$])\$(?!\$)(?P<tex>[^$\n]+?)(?<!\\)\$(?!\$)")
+INLINE_MATH = re.compile(r"(?<![\\$])\$(?!\$)(?P<tex>[^$]+?)(?<!\\)\$(?!\$)")
 CODE_SPAN = re.compile(r"(`+)(?:.+?)\1")
 SIGNATURE = re.compile(r"^(?P<names>[^:]+?)\s*:\s*\\R(?:\^\{?(?P<source>[^{}]+?)\}?)?\s*\\to\s*"
                        r"\\R(?:\^\{?(?P<target>[^{}]+?)\}?)?$")
@@ -232,10 +232,10 @@ class Page:
         before_first_section = True
         pending_mark: Mark | None = None
         fence = None
-        paragraph: list[Formula] = []  # the inline formulas of the paragraph being read
+        paragraph: list[tuple[int, str]] = []  # the prose lines of the paragraph being read
 
         def flush():
-            self.check_paragraph(paragraph, scope)
+            self.check_paragraph(self.inline_formulas(paragraph), scope)
             paragraph.clear()
 
         i = 0
@@ -321,9 +321,7 @@ class Page:
             if stripped and pending_mark is not None and not stripped.startswith("<!--"):
                 self.errors.append(f"{self.name}:{number}: a mark that no display follows")
                 pending_mark = None
-            prose = CODE_SPAN.sub(lambda m: " " * len(m.group(0)), line)
-            for found in INLINE_MATH.finditer(prose):
-                paragraph.append(Formula(self.name, number, False, found.group("tex")))
+            paragraph.append((number, line))
             i += 1
         flush()
         return self
@@ -362,6 +360,18 @@ class Page:
         self.formulas.append(formula)
         for statement in _statements(formula.source):
             formula.results.append(self.statement(statement, scope, formula))
+
+    def inline_formulas(self, lines: list[tuple[int, str]]) -> list[Formula]:
+        """The $...$ formulas of a paragraph (one may run over several lines), with their first line."""
+        if not lines:
+            return []
+        text = "\n".join(line for _, line in lines)
+        prose = CODE_SPAN.sub(lambda m: re.sub(r"[^\n]", " ", m.group(0)), text)
+        found = []
+        for match in INLINE_MATH.finditer(prose):
+            number = lines[0][0] + prose.count("\n", 0, match.start())
+            found.append(Formula(self.name, number, False, " ".join(match.group("tex").split())))
+        return found
 
     def check_paragraph(self, formulas: list[Formula], scope: Scope) -> None:
         """A paragraph's inline formulas: its definitions first ("... with u = x / \\norm{x}"), then the rest."""
@@ -502,6 +512,12 @@ class Page:
         differentials chooses its direction.
         """
         text = tex(Relation((lhs, rhs), ("=",)))
+        if isinstance(lhs, Paren) and isinstance(rhs, Paren) and len(lhs.items) == len(rhs.items) > 1:
+            # (r, \\theta, \\phi) = (1.5, 0.4, 1.1): each variable in turn
+            outcomes = [self.assign(a, b, scope, formula) for a, b in zip(lhs.items, rhs.items)]
+            if all(o is not None and o.status == "definition" for o in outcomes):
+                return Result(text, "definition", "; ".join(o.message for o in outcomes))
+            return None
         name = name_of(lhs)
         binding = scope.bindings.get(name) if name else None
         if name in scope.sizes and binding is None and _numeric_literal(rhs) is not None:

@@ -10,7 +10,7 @@ sqrt(sum x_i^2)), which equals the real one at real points.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Callable
 
 import numpy as np
@@ -103,9 +103,10 @@ class Ones:
     """The vector of ones, \\mathbf{1}, of the length its use needs; `row` once transposed."""
 
     row: bool = False
+    scale: complex = 1.0
 
     def sized(self, n: int) -> np.ndarray:
-        return np.ones((1, n) if self.row else (n, 1), dtype=complex)
+        return self.scale * np.ones((1, n) if self.row else (n, 1), dtype=complex)
 
 
 @dataclass(frozen=True)
@@ -114,12 +115,13 @@ class Unit:
 
     index: int
     row: bool = False
+    scale: complex = 1.0
 
     def sized(self, n: int) -> np.ndarray:
         if not 1 <= self.index <= n:
             raise EvalError(f"e_{self.index} in a space of {n} dimensions")
         out = np.zeros((1, n) if self.row else (n, 1), dtype=complex)
-        out[(0, self.index - 1) if self.row else (self.index - 1, 0)] = 1
+        out[(0, self.index - 1) if self.row else (self.index - 1, 0)] = self.scale
         return out
 
 
@@ -259,10 +261,10 @@ def multiply(a, b):
         if isinstance(b, Identity):
             return a
         raise EvalError("cannot size I, e_j or \\mathbf{1} from each other alone")
-    if isinstance(a, Identity) and is_scalar(array(b)):
-        return Identity(a.scale * scalar(b))
-    if isinstance(b, Identity) and is_scalar(array(a)):
-        return Identity(b.scale * scalar(a))
+    if isinstance(a, STAND_INS) and is_scalar(array(b)):
+        return replace(a, scale=a.scale * scalar(b))  # 2 I, h e_j, c \\mathbf{1}: still to be sized
+    if isinstance(b, STAND_INS) and is_scalar(array(a)):
+        return replace(b, scale=b.scale * scalar(a))
     if isinstance(a, STAND_INS):
         b = array(b)
         a = _sized_left(a, b)
@@ -317,7 +319,7 @@ def negate(a):
     if isinstance(a, KronI):
         return KronI(a.other, a.identity_first, -a.scale)
     if isinstance(a, (Ones, Unit)):
-        raise EvalError("-e_j or -1 with no length: write it inside a product")
+        return replace(a, scale=-a.scale)
     if isinstance(a, LinearMap):
         return LinearMap("-" + a.name, lambda v: -array(a.apply(v)), a.in_shape, a.out_shape)
     return -array(a)
@@ -337,10 +339,8 @@ def transpose(a):
         return a
     if isinstance(a, KronI):
         return KronI(a.other.T, a.identity_first, a.scale)
-    if isinstance(a, Ones):
-        return Ones(not a.row)
-    if isinstance(a, Unit):
-        return Unit(a.index, not a.row)
+    if isinstance(a, (Ones, Unit)):
+        return replace(a, row=not a.row)
     if isinstance(a, LinearMap):
         return array(a.matrix()).T
     return array(a).T
