@@ -70,7 +70,7 @@ plt.show()
 # - forward: $\frac{h}{2}\lvert f''\rvert = \frac{\epsilon \lvert f\rvert}{h}$
 #   gives $h \sim \sqrt{\epsilon}$, and an error of about $\sqrt{\epsilon} \approx 10^{-8}$;
 # - central: $\frac{h^2}{6}\lvert f'''\rvert = \frac{\epsilon \lvert f\rvert}{2h}$
-#   gives $h \sim \epsilon^{1/3}$, and an error of about $\epsilon^{2/3} \approx 10^{-11}$.
+#   gives $h \sim \epsilon^{1/3}$, and an error of about $\epsilon^{2/3} \approx 4 \times 10^{-11}$.
 #
 # (For a function whose size is set by $\lvert x \rvert$, both steps scale with
 # $\lvert x\rvert$.) The complex step $\operatorname{Im} f(x+ih)/h$ subtracts

@@ -206,6 +206,25 @@ for name, p in slopes.items():
 assert abs(slopes["kron peak (memory)"] - 4) < 0.3
 assert abs(slopes["operator peak (memory)"] - 2) < 0.3
 
+# A Kronecker time's fitted slope is 4 plus the slope of its time per entry of
+# the matrix (the second table): say which way that moved on this machine, and
+# where it rose most between consecutive sizes (n, and the matrix in MB).
+print()
+for key in ["build + apply", "apply only"]:
+    per_entry = [(row["n"], row[key] / row["n"] ** 4) for row in rows if key in row]
+    excess = slopes[f"{key} (time)"] - 4
+    trend = ("rises" if excess > 0.05 else "falls" if excess < -0.05
+             else "stays nearly constant")
+    print(f"{key}: from n = {kron_fit[0]} to {kron_fit[-1]} the time per entry "
+          f"{trend} (like n^{excess:+.1f}): slope {4 + excess:.1f}")
+    rise, n0, n1 = max((c1 / c0, n0, n1) for (n0, c0), (n1, c1)
+                       in zip(per_entry, per_entry[1:]))
+    if rise > 1.1:
+        print(f"  largest rise: x{rise:.1f} from n = {n0} ({8 * n0**4 / 1e6:.2g} MB) "
+              f"to n = {n1} ({8 * n1**4 / 1e6:.2g} MB)")
+    else:
+        print("  no rise of more than 10% between consecutive sizes")
+
 # %%
 fig, (ax_time, ax_mem) = plt.subplots(2, 1, figsize=(7, 9))
 n_all = np.array([row["n"] for row in rows], dtype=float)
@@ -241,40 +260,44 @@ plt.show()
 # operator form grows like $n^2$ (slope about 2), the size of its result. At
 # $n = 1000$ the Kronecker matrix alone would need 8 TB.
 #
-# **Time** is measured, and measured exponents differ from operation counts.
-# Repeated runs on a two-core machine (32 MB of cache, busy with other work)
-# gave slopes of 3.1 to 3.3 for build + apply, 5.6 to 6.0 for apply only, 2.9
-# to 3.0 for the operator at large $n$ and 1.6 to 1.8 for the operator over the
-# small sizes; the values printed above come from one run and differ from
-# machine to machine. The second table, times divided by $n^4$, shows why the
-# Kronecker slopes are not 4:
+# **Time** is measured, and measured exponents differ from operation counts, by
+# amounts that depend on the machine (its caches, its memory, its BLAS) and
+# move by a few tenths from run to run: the slopes printed above come from one
+# run on the machine that built this page. The second table, times divided by
+# $n^4$, shows why the Kronecker slopes need not be 4: the fitted slope of a
+# Kronecker time is 4 plus the slope of its time per entry, and the time per
+# entry is not constant over this range (the lines printed under the slopes say
+# which way it moved here).
 #
-# - *Build + apply* spends its time in `np.kron`, whose cost per entry written
-#   is not constant over this range (the column "b+a / n⁴"). It fills the
-#   $n^2 \times n^2$ result with one broadcast multiplication whose innermost
-#   loop runs over only $n$ entries, so a fixed cost per inner loop adds a term
-#   growing like $n^3$; and writing is cheaper while the result still fits in
-#   a cache. From $n = 24$ to $56$ the cost per entry falls, which pulls the
-#   fitted slope below 4; the $n^4$ count is what remains for large $n$, not
-#   what a range of small sizes shows.
+# - *Build + apply* spends its time in `np.kron`, and two effects move its cost
+#   per entry written in opposite directions (the column "b+a / n⁴"). It fills
+#   the $n^2 \times n^2$ result with one broadcast multiplication whose
+#   innermost loop runs over only $n$ entries, so a fixed cost per inner loop
+#   adds a term growing like $n^3$: the cost per entry falls as $n$ grows,
+#   which pulls the slope below 4. And writing is cheaper while the result
+#   still fits in a cache: the cost per entry rises as the result outgrows one,
+#   which pushes the slope above 4. Which effect wins from $n = 24$ to $56$
+#   depends on the machine's caches; the $n^4$ count is what remains for large
+#   $n$, not what a range of small sizes shows.
 # - *Apply only* is a matrix-vector product whose speed is set by how fast the
-#   $n^4$ entries reach the processor. While the matrix fits in the cache it is
-#   fast; once it does not (here between $n = 32$, 8 MB, and $n = 48$, 42 MB),
-#   every entry comes from main memory, about three times slower (the column
-#   "apply / n⁴"). Over a range that crosses this cliff the slope comes out
-#   well *above* 4; beyond it, it would settle at 4.
+#   $n^4$ entries reach the processor. While the matrix fits in a cache it is
+#   fast; once it outgrows that cache, every entry comes from a slower cache or
+#   from main memory, and the cost per entry steps up (the column
+#   "apply / n⁴", and the largest rise printed under the slopes, with the sizes
+#   of the matrix it lies between). Over a range that crosses such a step the
+#   slope comes out *above* 4; beyond the last one, it settles at 4.
 # - *Operator* is two matrix-matrix products. For large $n$ they run at a
 #   nearly constant rate per operation, so the slope is close to 3. For small
 #   $n$ a call costs a few microseconds whatever its size, and the slope is far
 #   below 3.
 #
-# The exponents move by a few tenths from run to run and from machine to
-# machine; the gap does not: at the largest common size the Kronecker form
-# takes thousands of times the time and memory of the operator form, and the
-# time ratio grows like $n$ (operations: $n^4$ against $n^3$), the memory
-# ratio like $n^2$. Apply derivatives of matrix functions in operator form,
-# and form the Kronecker matrix only for small $n$ when the whole matrix is
-# needed.
+# The exponents move from run to run and from machine to machine; the gap does
+# not: at the largest common size the Kronecker form takes many times the time
+# and the memory of the operator form (both ratios are printed under the
+# tables), and the time ratio grows like $n$ (operations: $n^4$ against $n^3$),
+# the memory ratio like $n^2$. Apply derivatives of matrix functions in operator
+# form, and form the Kronecker matrix only for small $n$ when the whole matrix
+# is needed.
 #
 # Back to the lecture:
 # [What the Kronecker form costs](../../lectures/vec-kronecker/#what-the-kronecker-form-costs).
