@@ -19,6 +19,7 @@ from formulas.report import problems_of, summarise
 PAGES = [
     "docs/conventions.md",
     "docs/lectures/derivatives.md",
+    "docs/lectures/finite-differences.md",
     "docs/lectures/gradients.md",
     "docs/lectures/jacobians.md",
     "docs/lectures/matrix-functions.md",

@@ -13,6 +13,8 @@ A comment holds one statement a line (or several, separated by `;`):
     p := \\softmax(W x)       a definition in the course's notation
     vary: X                  what \\dd of an expression and \\nabla without subscript move
     forget: A                A has no meaning until a formula defines it
+    keep: f, x               these names mean what they meant at the end of the section before
+    approx: within a factor of 2   what a \\approx b means between expressions (rules of thumb)
     adjoint: E               \\bar u means \\nabla_u E, the gradient backpropagation computes
     I: n×n                   the size of I where a Kronecker product leaves it open
     i: imaginary             i is the imaginary unit
@@ -274,6 +276,12 @@ def _read_statement(statement: str, scope: Scope, page: str, line: int) -> Mark 
         return Mark(match.group(1), match.group(2).strip())
     if statement.startswith("vary:"):
         scope.vary = tuple(canonical(n) for n in _split_names(statement[len("vary:"):]))
+        return None
+    if statement.startswith("approx:"):
+        match = re.fullmatch(r"approx:\s*within a factor of\s*([0-9.]+)", statement)
+        if not match:
+            raise DeclarationError("`approx: within a factor of 2` says what \\approx between two expressions means")
+        scope.approx_factor = float(match.group(1))
         return None
     if statement.startswith("forget:"):
         for name in _split_names(statement[len("forget:"):]):

@@ -85,10 +85,11 @@ class Scope:
     adjoint_of: str | None = None  # \bar u means the gradient of this name with respect to u
     identity_size: int | None = None
     imaginary: bool = False  # `i` is the imaginary unit
+    approx_factor: float | None = None  # a \approx b between expressions: within this factor (rules of thumb)
 
     def child(self) -> Scope:
         return Scope(dict(self.bindings), dict(self.sizes), self.vary, self.adjoint_of, self.identity_size,
-                     self.imaginary)
+                     self.imaginary, self.approx_factor)
 
 
 @dataclass
@@ -106,19 +107,59 @@ class Ctx:
         return Ctx(self.scope, {**self.overrides, **(overrides or {})}, {**self.locals, **(locals_ or {})},
                    self.perturbed if perturbed is None else perturbed, self.cache, self.record)
 
-    def cached(self, name: str, compute):
-        """A defined name's value, computed once for each value of the names it depends on."""
-        relevant = dependencies(name, self.scope)
+    def aside(self) -> Ctx:
+        """The same evaluation, but what it meets does not count towards the size of the numbers compared.
+
+        For searches (a minimiser, a maximum over a sphere): the values they try
+        on the way are not part of the formula.
+        """
+        return Ctx(self.scope, self.overrides, self.locals, self.perturbed, self.cache,
+                   {"scale": 0.0, "methods": self.record["methods"]})
+
+    def cached(self, key, compute, relevant: set | None = None):
+        """A value computed once for each value of the names it depends on.
+
+        `key` is a defined name (its dependencies are looked up) or a node of a
+        formula with the set of names it reads. Values at the page's point are
+        kept in the scope, for every formula; values at a moved point (a
+        derivative's) only for this claim.
+        """
+        relevant = dependencies(key, self.scope) if relevant is None else relevant
         changed = [(k, v) for k, v in (*self.overrides.items(), *self.locals.items()) if k in relevant]
-        key = (name, tuple((k, id(v)) for k, v in changed))
-        if key not in self.cache:
-            # The changed values are kept with the entry, so that their ids are not reused.
-            self.cache[key] = (compute(), [v for _, v in changed])
-        return self.cache[key][0]
+        # The bindings and changed values are kept with the entry, so that their ids are not reused.
+        bindings = [self.scope.bindings.get(k) for k in sorted(relevant, key=str)]
+        full = (key if isinstance(key, str) else id(key), tuple((k, id(v)) for k, v in changed),
+                tuple(id(b) for b in bindings))
+        store = self.cache if changed else self.scope.__dict__.setdefault("_values", {})
+        if full not in store:
+            store[full] = (compute(), [v for _, v in changed], bindings, key)
+        return store[full][0]
 
     def saw(self, value):
-        self.record["scale"] = max(self.record["scale"], magnitude(value))
         return value
+
+    def summed(self, *values) -> None:
+        """Note the size of the terms of a sum: rounding in a sum is relative to them, not to the result.
+
+        A side that comes out near zero because its terms cancel (d(A A^{-1}) = 0)
+        is compared with the size of those terms; a side that is small because it
+        was multiplied by a small number is compared with itself.
+        """
+        self.record["scale"] = max(self.record["scale"], *(magnitude(v) for v in values))
+
+
+def node_dependencies(node: Node, scope: Scope) -> set:
+    """Every name a part of a formula may read (and which variables vary, for its derivatives)."""
+    memo = scope.__dict__.setdefault("_node_dependencies", {})
+    if id(node) in memo:
+        return memo[id(node)][0]
+    found = {"__vary__"}
+    for sub in node.walk():
+        for candidate in (name_of(sub), getattr(sub, "name", None)):
+            if candidate:
+                found |= dependencies(candidate, scope)
+    memo[id(node)] = (found, node)  # the node is kept so that its id stays unique
+    return found
 
 
 def dependencies(name: str, scope: Scope) -> set:
@@ -146,13 +187,29 @@ _depth = [0]  # how many derivatives are being taken around the current evaluati
 _nested = [False]  # whether a derivative was taken inside the current one
 
 
-def derivative(evaluate_at: Callable[[complex], object], ctx: Ctx, order: int = 1):
+def real(*values) -> bool:
+    """Whether every value is real (a point or a direction not moved by an enclosing derivative)."""
+    return all(not np.iscomplexobj(v) or not np.any(np.imag(v)) for v in values if isinstance(v, np.ndarray))
+
+
+def derivative(evaluate_at: Callable[[complex], object], ctx: Ctx, order: int = 1, at_real: bool = False,
+               scale: float = 1.0):
     """d^k/dt^k at t = 0 of evaluate_at(t), an analytic function of t.
 
     The complex step needs real values everywhere else; inside another
     derivative (whose point is complex) or with complex numbers on the page,
-    Cauchy's integral is used, which only needs analyticity.
+    Cauchy's integral is used, which only needs analyticity. Its rounding
+    leaves an imaginary part of about 1e-14 even at a real point (`at_real`),
+    where the derivative of a real function is real: there it is dropped, so
+    that it cannot swamp an enclosing complex step.
     """
+    value = _derivative(evaluate_at, ctx, order, scale)
+    if at_real and not ctx.scope.imaginary:
+        return array(value).real.astype(complex)
+    return value
+
+
+def _derivative(evaluate_at: Callable[[complex], object], ctx: Ctx, order: int = 1, scale: float = 1.0):
     _depth[0] += 1
     _nested[0] = _nested[0] or _depth[0] > 1
     try:
@@ -164,12 +221,15 @@ def derivative(evaluate_at: Callable[[complex], object], ctx: Ctx, order: int = 
                 return array(as_matrix(value)).imag / STEP
             # A derivative was taken inside: its complex values swamp the step's. Start again on a circle.
         ctx.record["methods"].add("Cauchy integral")
+        # The circle grows with the point (f(x) = sqrt(x) at x = 3e6 is smooth over a much wider circle, and
+        # on a small one rounding would swamp f''); it stays well inside the region where f is analytic.
+        radius = CIRCLE_RADIUS * scale
         total = None
         for j in range(CIRCLE_POINTS):
             w = np.exp(2j * np.pi * j / CIRCLE_POINTS)
-            term = array(as_matrix(evaluate_at(CIRCLE_RADIUS * w))) * w ** (-order)
+            term = array(as_matrix(evaluate_at(radius * w))) * w ** (-order)
             total = term if total is None else total + term
-        return total * math.factorial(order) / (CIRCLE_POINTS * CIRCLE_RADIUS ** order)
+        return total * math.factorial(order) / (CIRCLE_POINTS * radius ** order)
     finally:
         _depth[0] -= 1
 
@@ -182,6 +242,8 @@ def name_of(node: Node) -> str | None:
     match node:
         case Sym(name) if not name.startswith("\\") or name in GREEK or name in NAMEABLE:
             return name
+        case Sym(name) if name.startswith("\\operatorname{") and name not in BUILTINS and name not in OPERATORS:
+            return name  # \operatorname{rel}: a function the page defines
         case Accent(_, arg) if name_of(arg):
             return tex(node)
         case Sub(base, items) if name_of(base):
@@ -314,7 +376,8 @@ BUILTINS: dict[str, Function] = {
 }
 BUILTINS["\\mathrm{flat}"] = BUILTINS["\\operatorname{flat}"]
 CONSTANTS = {"e": math.e, "\\pi": math.pi, "\\infty": math.inf}
-BIG = {"\\sum", "\\prod", "\\int", "\\iint", "\\iiint", "\\lim"}
+BIG = {"\\sum", "\\prod", "\\int", "\\iint", "\\iiint", "\\lim", "\\operatorname{argmin}"}
+OPERATORS = {"\\operatorname{argmin}"}
 
 
 # ---------------------------------------------------------------- structure of a product
@@ -431,12 +494,21 @@ def _argument_bracket(node: Node) -> tuple[Paren | None, tuple]:
 
 
 def units(factors: tuple, ctx: Ctx) -> list[Node]:
-    """Read a juxtaposition: which factors are operators and what each takes as its operand."""
-    out, i = [], 0
-    while i < len(factors):
-        unit, i = _take_unit(factors, i, ctx)
-        out.append(unit)
-    return out
+    """Read a juxtaposition: which factors are operators and what each takes as its operand.
+
+    Read once per product and scope (the reading depends on what the names
+    are, not on their values), so that the same operator node comes back on
+    every evaluation and values cached by node are found again.
+    """
+    memo = ctx.scope.__dict__.setdefault("_units", {})
+    key = (id(factors), tuple(sorted(k for k in ctx.locals if not k.startswith("__"))))
+    if key not in memo:
+        out, i = [], 0
+        while i < len(factors):
+            unit, i = _take_unit(factors, i, ctx)
+            out.append(unit)
+        memo[key] = (out, factors)  # the factors are kept so that their id stays unique
+    return memo[key][0]
 
 
 def _take_unit(factors: tuple, i: int, ctx: Ctx) -> tuple[Node, int]:
@@ -499,9 +571,15 @@ def _evaluate(node: Node, ctx: Ctx):
             result = None
             for unit in units(factors, ctx):
                 value = evaluate(unit, ctx)
+                if result is not None:
+                    ctx.summed(magnitude(result) * magnitude(value))  # bounds the terms of each entry of a product
                 result = value if result is None else multiply(result, value)
             return result
         case Apply():
+            if operator_kind(node.op, ctx) == "derivative" or isinstance(node.op, Prime):
+                # A derivative inside a formula is taken once for each value of what it reads: f''(x) in a
+                # function of h is not taken again for every h (nor inside that function's own derivative).
+                return ctx.cached(node, lambda: apply(node, ctx), node_dependencies(node, ctx.scope))
             return apply(node, ctx)
         case Binary(op, left, right):
             return binary(op, left, right, ctx)
@@ -523,7 +601,11 @@ def _evaluate(node: Node, ctx: Ctx):
         case Sub():
             return subscript(node, ctx)
         case Prime():
-            return function_value(node, ctx)
+            f = function_value(node, ctx)
+            if f.params and all(is_bound(p, ctx) for p in f.params):  # f'' written bare: f''(x) at the point
+                return ctx.cached(node, lambda: f(*[value_of_name(p, ctx) for p in f.params]),
+                                  node_dependencies(node, ctx.scope))
+            return f
         case Frac(num, den):
             if isinstance(num, (Sym, Product)) and _leading(num) in ("\\dd", "\\partial"):
                 return partial(num, den, ctx)
@@ -543,6 +625,7 @@ def _evaluate(node: Node, ctx: Ctx):
             left, right = array(evaluate(a, ctx)), array(evaluate(b, ctx))
             if left.shape != right.shape:
                 raise EvalError(f"inner product of a {shape_text(left)} and a {shape_text(right)} array")
+            ctx.summed(np.abs(left) * np.abs(right))
             return np.array([[np.sum(left * right)]])
         case Call("\\underbrace", (arg,)):
             return evaluate(arg, ctx)
@@ -636,8 +719,10 @@ def binary(op: str, left: Node, right: Node, ctx: Ctx):
     a, b = evaluate(left, ctx), evaluate(right, ctx)
     match op:
         case "+":
+            ctx.summed(a, b)
             return add(a, b)
         case "-":
+            ctx.summed(a, b)
             return add(a, b, -1)
         case "\\kron" | "\\otimes":
             return kron(a, b, ctx.scope.identity_size)
@@ -810,12 +895,12 @@ def derivative_function(f: Function, order: int, ctx: Ctx) -> Function:
         args = [array(a) for a in args]
         if len(args) == 1 and is_scalar(args[0]):
             x = args[0]
-            return derivative(lambda t: f(x + t), ctx, order)
+            return derivative(lambda t: f(x + t), ctx, order, at_real=real(x), scale=max(1.0, abs(x[0, 0])))
         if order != 1:
             raise EvalError(f"{f.name} with {order} primes of a vector argument: write f''(x)[u, v]")
         return linear_map(f, args, ctx)
 
-    return Function(f.name + "'" * order, call, arity=f.arity)
+    return Function(f.name + "'" * order, call, arity=f.arity, params=f.params)
 
 
 def linear_map(f: Function, args: list, ctx: Ctx) -> LinearMap:
@@ -829,7 +914,7 @@ def linear_map(f: Function, args: list, ctx: Ctx) -> LinearMap:
         v = array(v)
         if v.shape != x.shape:
             raise EvalError(f"{f.name}'(x) applied to a {shape_text(v)} direction at a {shape_text(x)} point")
-        return derivative(lambda t: f(x + t * v), ctx)
+        return derivative(lambda t: f(x + t * v), ctx, at_real=real(x, v))
 
     return LinearMap(f.name + "'", apply_to, x.shape, out.shape)
 
@@ -884,6 +969,8 @@ def apply_function(op: Node, args: tuple | None, ctx: Ctx, bracket: str = "("):
     values = [evaluate(a, ctx) for a in args]
     if f.name == "vec" and len(values) == 1 and isinstance(values[0], LinearMap):
         values = [values[0].matrix()]
+    if f.name in ("tr", "det", "adj", "softmax", "sym", "max", "min"):
+        ctx.summed(*[v for v in values if isinstance(v, np.ndarray)])
     return f(*values)
 
 
@@ -931,7 +1018,7 @@ def differential(operand: Node, ctx: Ctx, names: tuple | None = None):
         moved = {n: points[n] + t * directions[n] for n in names}
         return evaluate(operand, ctx.but(overrides=moved, perturbed=True))
 
-    return derivative(at, ctx)
+    return derivative(at, ctx, at_real=real(*points.values(), *directions.values()))
 
 
 def directional(operand: Node, name: str, direction, ctx: Ctx):
@@ -945,7 +1032,7 @@ def directional(operand: Node, name: str, direction, ctx: Ctx):
         return evaluate(operand, ctx.but(locals_=moved if local else None, overrides=None if local else moved,
                                          perturbed=True))
 
-    return derivative(at, ctx)
+    return derivative(at, ctx, at_real=real(point, direction))
 
 
 def jacobian(operand: Node, names: tuple, ctx: Ctx) -> np.ndarray:
@@ -1126,7 +1213,7 @@ def _function_jacobian(f: Function, values: list, ctx: Ctx) -> np.ndarray:
                 moved[position] = values[position] + t * v
                 return f(*moved)
 
-            columns.append(array(derivative(at, ctx)).reshape(-1, order="F"))
+            columns.append(array(derivative(at, ctx, at_real=real(*values))).reshape(-1, order="F"))
     return np.stack(columns, axis=1)
 
 
@@ -1147,7 +1234,36 @@ def big_operator(op: Node, body: Node, ctx: Ctx):
         return _extremum_on_sphere(name, lower, body, ctx)
     if name == "\\lim":
         return _limit(lower, body, ctx)
+    if name == "\\operatorname{argmin}":
+        return _argmin(lower, body, ctx)
     raise EvalError(f"{name} is not evaluated")
+
+
+def _argmin(lower, body: Node, ctx: Ctx):
+    """\\operatorname{argmin}_{h} E(h): the positive number that minimises a smooth function of one variable.
+
+    Brent's method finds the zero of the derivative (taken exactly, by a
+    complex step or on a circle, in log h) on a logarithmic scale from 1e-30 to 1e3.
+    """
+    import scipy.optimize
+
+    if not (lower and len(lower) == 1 and name_of(lower[0])):
+        raise EvalError("\\operatorname{argmin} needs its variable: \\operatorname{argmin}_{h} E(h)")
+    variable = name_of(lower[0])
+    ctx = ctx.aside()
+
+    def slope(u: float) -> float:
+        """The derivative with respect to u = log h, which has the sign of the derivative in h."""
+        value = derivative(lambda t: evaluate(body, ctx.but(locals_={variable: array(np.exp(u + t))})), ctx,
+                           at_real=True)
+        return float(np.real(value.reshape(-1)[0]))
+
+    grid = np.log(10.0) * np.arange(-30, 4)  # one point a decade
+    signs = [slope(u) for u in grid]
+    for a, b, sa, sb in zip(grid, grid[1:], signs, signs[1:]):
+        if sa < 0 <= sb:
+            return array(np.exp(scipy.optimize.brentq(slope, a, b, xtol=1e-15, rtol=1e-15)))
+    raise EvalError("no minimum between 1e-30 and 1e3")
 
 
 def _limit(lower, body: Node, ctx: Ctx):
@@ -1161,6 +1277,8 @@ def _limit(lower, body: Node, ctx: Ctx):
     if not (lower and len(lower) == 1 and isinstance(lower[0], Relation) and lower[0].rels == ("\\to",)):
         raise EvalError("\\lim needs its variable and point: \\lim_{h \\to 0}")
     variable = name_of(lower[0].exprs[0])
+    if variable is None:
+        raise EvalError(f"\\lim over {tex(lower[0].exprs[0])}, which is not a name")
     point = scalar(evaluate(lower[0].exprs[1], ctx))
     ctx.record["methods"].add("Cauchy integral")
     total = None
@@ -1188,6 +1306,7 @@ def _extremum_on_sphere(name: str, lower, body: Node, ctx: Ctx):
         raise EvalError(f"{name} over a sphere of a name not declared here")
     radius = scalar(evaluate(lower[0].exprs[1], ctx)).real
     sign = 1.0 if name == "\\max" else -1.0
+    outer, ctx = ctx, ctx.aside()
     shape = array(as_matrix(lookup(variable, ctx))).shape
     rng = np.random.default_rng(0)
     best = None
@@ -1202,7 +1321,7 @@ def _extremum_on_sphere(name: str, lower, body: Node, ctx: Ctx):
             v = new
         value = scalar(evaluate(body, ctx.but(overrides={variable: v.astype(complex)}))).real
         best = value if best is None else (max(best, value) if sign > 0 else min(best, value))
-    return array(best)
+    return outer.saw(array(best))
 
 
 def _search_direction(body: Node, variable: str, v: np.ndarray, ctx: Ctx) -> np.ndarray:
@@ -1273,6 +1392,8 @@ def _sum_or_product(name: str, lower, upper, body: Node, ctx: Ctx):
             if condition is not None and not holds(condition, inner):
                 return
             value = evaluate(body, inner)
+            if name == "\\sum":
+                ctx.summed(value)
             total = value if total is None else combine(total, value)
             return
         index, values = indices[position]

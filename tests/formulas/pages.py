@@ -127,8 +127,8 @@ def _sized(value, like):
 def compare(a, b, scale: float, tolerance: float) -> tuple[bool, float, str]:
     """Whether two values agree to the tolerance, relative to the size of the numbers involved.
 
-    `scale` is the largest number met while computing either side (or the numbers
-    written, for a side of literals); the sides' own entries count too.
+    Relative to the larger side; or, when the sides come out near zero because
+    the terms of a sum cancelled, relative to `scale`, the size of those terms.
     """
     if isinstance(a, Function) or isinstance(b, Function):
         raise EvalError("a function compared as a value: apply both sides to an argument")
@@ -144,9 +144,15 @@ def compare(a, b, scale: float, tolerance: float) -> tuple[bool, float, str]:
     if a.shape != b.shape and not (is_scalar(a) and b.size == 1 or is_scalar(b) and a.size == 1):
         return False, float("inf"), f"the sides differ in shape: {shape_text(a)} against {shape_text(b)}"
     a, b = a.reshape(-1), b.reshape(-1)
-    size = max(scale, float(np.max(np.abs(a), initial=0)), float(np.max(np.abs(b), initial=0)), 1e-300)
-    error = float(np.max(np.abs(a - b), initial=0)) / size
-    return error <= tolerance, error, ""
+    difference = float(np.max(np.abs(a - b), initial=0))
+    sides = max(float(np.max(np.abs(a), initial=0)), float(np.max(np.abs(b), initial=0)), 1e-300)
+    error = difference / sides
+    if error <= tolerance:
+        return True, error, ""
+    # Sides near zero because terms cancelled: rounding is relative to the terms, not to what is left.
+    if difference <= tolerance * scale:
+        return True, difference / scale, ""
+    return False, error, ""
 
 
 def _numeric_literal(node: Node) -> list[Num] | None:
@@ -229,6 +235,7 @@ class Page:
         page_scope = Scope()
         scope = page_scope.child()
         containers: list[tuple[int, Scope]] = []  # (indent, the scope outside it)
+        previous_section = scope  # the names of the section before, for `keep:`
         before_first_section = True
         pending_mark: Mark | None = None
         fence = None
@@ -261,10 +268,9 @@ class Page:
                 while containers and indent <= containers[-1][0]:
                     scope = containers.pop()[1]
             if HEADING.match(line):
-                if line.startswith("## ") or line.startswith("# ") and not before_first_section:
-                    pass
                 if not line.startswith("# "):
                     before_first_section = False
+                previous_section = containers[0][1] if containers else scope
                 scope = page_scope.child()
                 containers = []
                 i += 1
@@ -286,6 +292,7 @@ class Page:
                 body = COMMENT_START.sub("", body, count=1).rsplit("-->", 1)[0]
                 body = self._expectations(body, number)
                 target = page_scope if before_first_section else scope
+                body = self._keep(body, previous_section, target, number)
                 try:
                     mark = declarations.read_comment(body, target, self.name, number)
                 except (DeclarationError, EvalError) as err:
@@ -338,6 +345,23 @@ class Page:
                 self.expectations.append({"text": _prepared(match.group("tex")), "kind": match.group("kind"),
                                           "reason": (match.group("reason") or "").strip(), "line": line,
                                           "used": False})
+            else:
+                kept.append(part)
+        return "\n".join(kept)
+
+    def _keep(self, body: str, previous: Scope, target: Scope, line: int) -> str:
+        """`keep: f, x, E`: these names mean in this section what they meant at the end of the one before."""
+        kept = []
+        for part in (s for chunk in body.splitlines() for s in chunk.split(";")):
+            if part.strip().startswith("keep:"):
+                for raw in part.strip()[len("keep:"):].split(","):
+                    name = canonical(raw) if raw.strip() else None
+                    if name is None:
+                        continue
+                    if name not in previous.bindings:
+                        self.errors.append(f"{self.name}:{line}: keep: {name} has no meaning in the section before")
+                        continue
+                    target.bindings[name] = previous.bindings[name]
             else:
                 kept.append(part)
         return "\n".join(kept)
@@ -419,6 +443,9 @@ class Page:
             return Result(text, "failed", str(err))
         except (ArithmeticError, ValueError, np.linalg.LinAlgError) as err:
             return Result(text, "failed", f"{type(err).__name__}: {err}")
+        except (TypeError, AttributeError, KeyError, IndexError, RecursionError) as err:
+            # A formula the checker cannot make sense of is a failure of the page, not a crash of the run.
+            return Result(text, "failed", f"cannot evaluate this formula ({type(err).__name__}: {err})")
 
     def shown_wrong(self, statement: Statement, scope: Scope) -> Result:
         """A formula the page shows as a mistake: it must be readable, and must not hold."""
@@ -457,7 +484,7 @@ class Page:
 
     def definition_target(self, node: Node, scope: Scope) -> tuple | None:
         """(name, parameters) if the statement defines a name: `x = 2`, `f(x) = x^3`, `J = ...`."""
-        if not isinstance(node, Relation) or node.rels[0] != "=":
+        if not isinstance(node, Relation) or node.rels[0] not in ("=", "\\approx"):
             return None
         lhs = node.exprs[0]
         name = name_of(lhs)
@@ -475,6 +502,8 @@ class Page:
 
     def define(self, node: Relation, scope: Scope, formula: Formula) -> Result | None:
         """`x = 2`, `f(x) = x^3`, `J = ...`: a name with no meaning yet takes the right side's."""
+        if node.rels[0] == "\\approx" and formula.mark is not None and formula.mark.kind == "definition":
+            node = Relation(node.exprs, ("=",) + node.rels[1:])  # a model defined up to what it leaves out
         if node.rels[0] != "=":
             return None
         lhs, rhs = node.exprs[0], node.exprs[1]
@@ -524,7 +553,8 @@ class Page:
             # "For n = 1000 ...": a case the prose considers; the checks keep their own sizes.
             return Result(text, "definition", f"a case of the size {name} (checked at {name} = {scope.sizes[name]})")
         if isinstance(binding, Variable) and binding.kind == "real" and not _depends_on_variables(rhs, scope):
-            value = array(as_matrix(evaluate(rhs, Ctx(scope))))
+            value = evaluate(rhs, Ctx(scope))
+            value = _sized(value, binding.value)  # A = I: the identity of A's size
             if value.shape != binding.value.shape:
                 return Result(text, "failed", f"{name} is a {shape_text(binding.value)} variable; the value given "
                                               f"is {shape_text(value)}")
@@ -627,30 +657,18 @@ class Page:
                 tolerance = TOLERANCE["Cauchy integral"] if "Cauchy integral" in methods else TOLERANCE["exact"]
                 scale = ctx.record["scale"]
                 literal = _numeric_literal(right) if _numeric_literal(right) is not None else _numeric_literal(left)
-                if literal:
+                if literal and any(n.value != 0 for n in literal):
                     # 0.00190015 = ... is exact to its last digit: compare with the number written, not with
                     # the larger numbers that computing the other side went through.
-                    scale = max(abs(n.value) for n in literal) or 1.0
+                    scale = 0.0
                 ok, error, why = compare(a, b, scale, tolerance)
                 worst = max(worst, error)
                 if not ok:
                     return Result(text, "failed", self._mismatch(left, right, a, b, error, tolerance, why), error)
             elif rel == "\\approx":
-                literal_side = right if _numeric_literal(right) is not None else \
-                    left if _numeric_literal(left) is not None else None
-                if literal_side is None:
-                    return Result(text, "failed", "\\approx between two expressions: no finite check settles it "
-                                                  "(write the number it is close to, or mark the display)")
-                allowed = _half_unit(literal_side, ctx)
-                a_, b_ = _sized(a, b), _sized(b, a)
-                if a_.shape != b_.shape:
-                    return Result(text, "failed", f"the sides differ in shape: {shape_text(a_)} against "
-                                                  f"{shape_text(b_)}")
-                off = float(np.max(np.abs(a_ - b_)))
-                if off > allowed * (1 + 1e-9):
-                    return Result(text, "failed", f"{tex(left)} is {show(a)} and {tex(right)} is {show(b)}: they "
-                                                  f"differ by {off:.3g}, more than {allowed:.3g}, half a unit in the "
-                                                  "last digit written")
+                message = self._approximately(left, right, a, b, ctx, scope)
+                if message:
+                    return Result(text, "failed", message)
             elif rel == "\\ne":
                 a_, b_ = _sized(a, b), _sized(b, a)
                 if a_.shape == (1, 1) and a_[0, 0] == 0:
@@ -673,6 +691,40 @@ class Page:
                                                   f"{rel} does not hold")
         how = " and ".join(sorted(methods)) if methods else "evaluated"
         return Result(text, "verified", f"{how}; largest relative difference {worst:.1e}", worst)
+
+    @staticmethod
+    def _approximately(left: Node, right: Node, a, b, ctx: Ctx, scope: Scope) -> str:
+        """a \\approx 0.0019: to half a unit in the last digit written; a \\approx 10^{-8}: to half a decade;
+        between two expressions, within the factor the page declares (`approx: within a factor of 2`)."""
+        a_, b_ = _sized(a, b), _sized(b, a)
+        if a_.shape != b_.shape:
+            return f"the sides differ in shape: {shape_text(a_)} against {shape_text(b_)}"
+        literal_side = right if _numeric_literal(right) is not None else \
+            left if _numeric_literal(left) is not None else None
+        if literal_side is None:
+            if scope.approx_factor is None:
+                return ("\\approx between two expressions: no finite check settles it (write the number it is "
+                        "close to, declare `approx: within a factor of F` for rules of thumb, or mark it)")
+            ratio = np.abs(a_) / np.maximum(np.abs(b_), 1e-300)
+            factor = scope.approx_factor
+            if np.any(ratio > factor) or np.any(ratio < 1 / factor):
+                return (f"{tex(left)} is {show(a)} and {tex(right)} is {show(b)}: not within a factor of "
+                        f"{factor:g} of each other")
+            return ""
+        if not _numeric_literal(literal_side):  # 10^{-8}: an order of magnitude
+            computed = b_ if literal_side is right else a_
+            written = a_ if literal_side is right else b_
+            written, computed = (b_, a_) if literal_side is right else (a_, b_)
+            decades = np.abs(np.log10(np.abs(computed)) - np.log10(np.abs(written)))
+            if np.any(decades > 0.5):
+                return (f"{tex(left)} is {show(a)} and {tex(right)} is {show(b)}: more than half a decade apart")
+            return ""
+        allowed = _half_unit(literal_side, ctx)
+        off = float(np.max(np.abs(a_ - b_)))
+        if off > allowed * (1 + 1e-9):
+            return (f"{tex(left)} is {show(a)} and {tex(right)} is {show(b)}: they differ by {off:.3g}, more than "
+                    f"{allowed:.3g}, half a unit in the last digit written")
+        return ""
 
     def _remainder_check(self, left: Node, main: Node, kind: str, g: Node, node: Relation, scope: Scope) -> str:
         """left = main + O(g) (or o(g)): left - main shrinks as fast as g (or faster) as g goes to 0.

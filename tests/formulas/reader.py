@@ -365,6 +365,7 @@ def _parser() -> Lark:
 
 def parse(text: str) -> Node:
     """One statement (no separators) into a node tree."""
+    text = prepare(text)
     try:
         tree = _parser().parse(text)
     except UnexpectedInput as err:

@@ -480,9 +480,13 @@ def softmax(z):
 
 
 def magnitude(value) -> float:
-    """The largest entry in absolute value (0 for what is not an array)."""
+    """The largest entry in absolute value (0 for what is not a number or an array)."""
+    if isinstance(value, (int, float, complex, np.number)):
+        return abs(value)
     if isinstance(value, np.ndarray) and value.size:
         return float(np.max(np.abs(value)))
-    if isinstance(value, Identity):
+    if isinstance(value, (Identity, Ones, Unit)):
         return abs(value.scale)
+    if isinstance(value, KronI):
+        return abs(value.scale) * float(np.max(np.abs(value.other)))
     return 0.0
