@@ -21,6 +21,7 @@ PAGES = [
     "docs/lectures/derivatives.md",
     "docs/lectures/finite-differences.md",
     "docs/lectures/gradients.md",
+    "docs/lectures/jacobian-determinant.md",
     "docs/lectures/jacobians.md",
     "docs/lectures/matrix-functions.md",
     "docs/lectures/vec-kronecker.md",

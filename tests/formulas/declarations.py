@@ -8,7 +8,11 @@ A comment holds one statement a line (or several, separated by `;`):
     S: n×n symmetric         also: spd, orthogonal, antisymmetric, diagonal, positive, unit, probability,
                              positive-spectrum (not symmetric, real positive eigenvalues)
     n = 4                    a size (defaults: each size letter its own, all different)
-    f: n -> m                a generic smooth function from R^n to R^m (`1` or `scalar`: numbers)
+    f: n -> m                a generic smooth function from R^n to R^m (`1` or `scalar`: numbers);
+                             `1 -> 1 monotone`, `n -> 1 positive`; `f_*: n -> n` one for each index
+    S: polygon; U: interval  a region of the plane (area, A S), of the line (\\int_U, f(U))
+    \\varepsilon: dual        the unit of the dual numbers, \\varepsilon^2 = 0
+    family: x                x_0, x_1, ... given by a rule x_k = ... written on the page
     F(A), G(A): n×n          generic smooth functions of the variable A, written bare (\\dd F)
     p := \\softmax(W x)       a definition in the course's notation
     vary: X                  what \\dd of an expression and \\nabla without subscript move
@@ -34,14 +38,19 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .evaluate import Defined, Generic, Scope, Variable
+from .evaluate import Defined, Family, Generic, Scope, Variable
 from .reader import ReadError, parse, tex
-from .values import Function, array
+from .values import Function, Interval, Polygon, array
 
 # Each size letter has its own default, all different, so that a transposed
 # product of the wrong shape cannot pass by accident.
-DEFAULT_SIZES = {"n": 4, "m": 3, "k": 5, "p": 6, "q": 2, "c": 7, "d": 3, "r": 5, "s": 6, "N": 8, "B": 5,
+# n = 3 is odd, and so are n^2 and n(n-1)/2: a sign (-1)^{n^2} or (-1)^{n(n-1)/2} shows.
+DEFAULT_SIZES = {"n": 3, "m": 4, "k": 5, "p": 6, "q": 2, "c": 7, "d": 3, "r": 5, "s": 6, "N": 8, "B": 5,
                  "K": 3, "L": 4}
+# The mutation benchmark's second point draws every value afresh and takes other sizes.
+ALTERNATE_SIZES = {"n": 4, "m": 5, "k": 3, "p": 2, "q": 6, "c": 5, "d": 4, "r": 6, "s": 3, "N": 7, "B": 4,
+                   "K": 4, "L": 3}
+FUNCTION_PROPERTIES = {"monotone", "positive"}
 PROPERTIES = {"positive-spectrum", "symmetric", "spd", "invertible", "orthogonal", "antisymmetric", "diagonal", "positive", "unit",
               "probability", "angle", "integer", "lower", "nonzero", "negative", "onehot"}
 MARK_KINDS = {"definition", "notation", "unverifiable"}
@@ -103,9 +112,10 @@ def _dims(text: str, scope: Scope) -> tuple[int, int] | None:
 def size_of(letter: str, scope: Scope) -> int:
     if letter in scope.sizes:
         return scope.sizes[letter]
-    if letter not in DEFAULT_SIZES:
+    defaults = ALTERNATE_SIZES if SALT else DEFAULT_SIZES
+    if letter not in defaults:
         raise DeclarationError(f"the size {letter} has no default: give it (`{letter} = 3`)")
-    scope.sizes[letter] = DEFAULT_SIZES[letter]
+    scope.sizes[letter] = defaults[letter]
     return scope.sizes[letter]
 
 
@@ -189,7 +199,8 @@ def sample(shape: tuple[int, int], props: set[str], rng: np.random.Generator) ->
     return value, normal()
 
 
-def generic_function(name: str, in_shape: tuple, out_shape: tuple, rng: np.random.Generator) -> Function:
+def generic_function(name: str, in_shape: tuple, out_shape: tuple, rng: np.random.Generator,
+                     props: frozenset = frozenset()) -> Function:
     """A random smooth (analytic) map: vec(out) = B tanh(C vec(in) + c) + D (vec(in) * vec(in)) + e.
 
     Neither linear nor symmetric in any way, so that a formula that holds for
@@ -203,6 +214,18 @@ def generic_function(name: str, in_shape: tuple, out_shape: tuple, rng: np.rando
     D = rng.standard_normal((n_out, n_in)) * 0.3
     e = rng.standard_normal((n_out, 1))
 
+    if "monotone" in props:  # a x + b tanh(c x + d) with a > |b c|: increasing, or decreasing when negated
+        if in_shape != (1, 1) or out_shape != (1, 1):
+            raise DeclarationError("monotone is for functions of one number")
+        slope, bend, rate, shift = rng.uniform(0.8, 1.5), rng.uniform(0.2, 0.5), rng.uniform(0.5, 1.2), rng.normal()
+        sign = rng.choice([-1.0, 1.0])
+
+        def call(x):
+            x = array(x)
+            return sign * (slope * x + bend * rate ** -1 * 0.9 * np.tanh(rate * x + shift))
+
+        return Function(name, call, arity=1)
+
     def call(x):
         x = array(x)
         if x.shape != in_shape:
@@ -210,7 +233,8 @@ def generic_function(name: str, in_shape: tuple, out_shape: tuple, rng: np.rando
             raise EvalError(f"{name} takes a {in_shape[0]} x {in_shape[1]} argument, got {x.shape[0]} x {x.shape[1]}")
         v = x.reshape(-1, 1, order="F")
         y = B @ np.tanh(C @ v + c) + D @ (v * v) + e
-        return y.reshape(out_shape, order="F")
+        y = y.reshape(out_shape, order="F")
+        return np.exp(y) if "positive" in props else y
 
     return Function(name, call, arity=1)
 
@@ -251,6 +275,11 @@ def _special(match: re.Match, scope: Scope, page: str, line: int) -> None:
     return None
 
 
+def _rule_member(index, ctx):
+    from .values import EvalError
+    raise EvalError("no rule gives this member of the family (write x_k = ... on the page)")
+
+
 def read_comment(text: str, scope: Scope, page: str, line: int) -> Mark | None:
     """Apply a math comment's statements to the scope; return its mark, if it has one."""
     mark = None
@@ -283,9 +312,14 @@ def _read_statement(statement: str, scope: Scope, page: str, line: int) -> Mark 
             raise DeclarationError("`approx: within a factor of 2` says what \\approx between two expressions means")
         scope.approx_factor = float(match.group(1))
         return None
+    if statement.startswith("family:"):  # `family: x`: x_0, x_1, ... named by a rule x_k = ... on the page
+        for name in _split_names(statement[len("family:"):]):
+            scope.bindings[canonical(name) + "_*"] = Family(canonical(name), _rule_member)
+        return None
     if statement.startswith("forget:"):
         for name in _split_names(statement[len("forget:"):]):
-            scope.bindings.pop(canonical(name), None)
+            key = canonical(name[:-2]) + "_*" if name.endswith("_*") else canonical(name)
+            scope.bindings.pop(key, None)
         return None
     if statement.startswith("adjoint:"):
         scope.adjoint_of = canonical(statement[len("adjoint:"):])
@@ -319,13 +353,48 @@ def _read_statement(statement: str, scope: Scope, page: str, line: int) -> Mark 
         return None
     if "->" in kind:
         source, target = (part.strip() for part in kind.split("->"))
+        target_words = target.split()
+        target, props = target_words[0], frozenset(target_words[1:])
+        if props - FUNCTION_PROPERTIES:
+            raise DeclarationError(f"unknown properties of a function: {', '.join(sorted(props - FUNCTION_PROPERTIES))}")
         in_shape, out_shape = _dims(source, scope), _dims(target, scope)
         if in_shape is None or out_shape is None:
             raise DeclarationError(f"cannot read the function type {kind!r}")
         for name in names:
+            if name.endswith("_*"):  # f_*: one generic function for each index, f_1, f_2, ...
+                key = canonical(name[:-2])
+                members: dict = {}
+
+                def member(index, ctx, key=key, members=members):
+                    if index not in members:
+                        function = generic_function(f"{key}_{index}", in_shape, out_shape,
+                                                    _rng(page, f"{key}_{index}", 0), props)
+                        members[index] = Generic(f"{key}_{index}", function)
+                    return members[index]
+
+                scope.bindings[key + "_*"] = Family(key, member)
+                continue
             key = canonical(name)
             rng = _rng(page, key, 0)
-            scope.bindings[key] = Generic(key, generic_function(key, in_shape, out_shape, rng))
+            scope.bindings[key] = Generic(key, generic_function(key, in_shape, out_shape, rng, props))
+        return None
+    if kind == "dual":  # \varepsilon: dual, the unit of the dual numbers (epsilon^2 = 0)
+        from .values import Dual
+        for name in names:
+            scope.bindings[canonical(name)] = Dual(0.0, 1.0)
+        return None
+    if kind in ("polygon", "interval"):
+        for name in names:
+            key = canonical(name)
+            rng = _rng(page, key, line)
+            if kind == "polygon":  # convex, counterclockwise, five corners
+                angles = np.sort(rng.uniform(0, 2 * np.pi, 5))
+                radii = rng.uniform(0.5, 1.5, 5)
+                corners = np.array([radii * np.cos(angles), radii * np.sin(angles)]) + rng.normal(size=(2, 1))
+                scope.bindings[key] = Polygon(corners.astype(complex))
+            else:
+                a = rng.uniform(0.2, 0.6)
+                scope.bindings[key] = Interval(a, a + rng.uniform(0.5, 1.5))
         return None
     words = kind.split()
     shape_text, props = words[0], set(words[1:])

@@ -35,7 +35,7 @@ import scipy.linalg
 
 from .reader import (Accent, Binary, Call, Ellipsis_, EvalAt, Frac, Matrix, Node, Num, Paren, Prime, Product,
                      Relation, Signed, Sqrt, Sub, Sup, Sym, Text, tex)
-from .values import (EvalError, Function, Identity, LinearMap, Ones, Unit, add, analytic_abs, analytic_max, analytic_min,
+from .values import (Dual, EvalError, Function, Identity, Interval, LinearMap, Ones, Polygon, Unit, add, analytic_abs, analytic_max, analytic_min,
                      analytic_norm, array, as_matrix, divide, flat, hadamard, inverse, is_scalar, kron, magnitude,
                      multiply, negate, power, real_sign, scalar, shape_text, softmax, transpose, vec)
 
@@ -331,8 +331,10 @@ def _trace(a):
     return np.array([[np.trace(a)]])
 
 
-def _diag(a):
-    a = array(a)
+def _diag(*entries):
+    if len(entries) > 1:  # \diag(1, -1): the diagonal listed
+        return np.diag([scalar(e) for e in entries])
+    a = array(entries[0])
     if 1 in a.shape:
         return np.diag(a.reshape(-1))
     return np.diag(a).reshape(-1, 1)
@@ -362,7 +364,7 @@ BUILTINS: dict[str, Function] = {
     "\\tr": Function("tr", _trace),
     "\\det": Function("det", _det),
     "\\vec": Function("vec", vec),
-    "\\diag": Function("diag", _diag),
+    "\\diag": Function("diag", _diag, arity=None),
     "\\sym": Function("sym", _sym),
     "\\adj": Function("adj", _adj),
     "\\softmax": Function("softmax", softmax),
@@ -375,6 +377,30 @@ BUILTINS: dict[str, Function] = {
     "\\operatorname{relu}": Function("relu", _entrywise(lambda a: a * (np.real(a) > 0)), elementwise=True),
 }
 BUILTINS["\\mathrm{flat}"] = BUILTINS["\\operatorname{flat}"]
+
+
+def _area(region):
+    if not isinstance(region, Polygon):
+        raise EvalError("area of something that is not a region of the plane")
+    return np.array([[abs(region.signed_area().real)]], dtype=complex)
+
+
+def _signed_area(region):
+    if not isinstance(region, Polygon):
+        raise EvalError("signed area of something that is not a region of the plane")
+    return np.array([[region.signed_area()]])
+
+
+BUILTINS["\\operatorname{area}"] = Function("area", _area)
+BUILTINS["\\operatorname{area}_{\\pm}"] = Function("signed area", _signed_area)
+
+
+@dataclass
+class Family:
+    """Members named by an index: f_k (generic functions, one per k), x_k (defined by a rule in k)."""
+
+    name: str
+    member: Callable  # index -> a binding (Generic, Variable, or a value)
 CONSTANTS = {"e": math.e, "\\pi": math.pi, "\\infty": math.inf}
 BIG = {"\\sum", "\\prod", "\\int", "\\iint", "\\iiint", "\\lim", "\\operatorname{argmin}"}
 OPERATORS = {"\\operatorname{argmin}"}
@@ -426,11 +452,20 @@ def operator_kind(node: Node, ctx: Ctx) -> str | None:
             return "derivative"
         case Sym(name) if name in BUILTINS and not is_bound(name, ctx):
             return "function"
+        case Sub(Sym(_), _) if tex(core) in BUILTINS:
+            return "function"
         case Sub(Sym("J"), items) if is_jacobian(items, ctx):
             return "function"
         case Sym("J") if not is_bound("J", ctx):
             return "function"
         case Paren(items, "(") if len(items) == 1 and is_function_node(items[0], ctx):
+            return "function"
+    if isinstance(core, Sub) and isinstance(ctx.scope.bindings.get((name_of(core.base) or "") + "_*"), Family):
+        try:
+            member = _family_member(core, ctx)
+        except EvalError:
+            member = None
+        if isinstance(member, Generic):
             return "function"
     name = name_of(core)
     if name is not None:
@@ -467,6 +502,44 @@ def is_jacobian(items: tuple, ctx: Ctx) -> bool:
                 continue
             return True
     return False
+
+
+def _is_minus_one(item: Node) -> bool:
+    return isinstance(item, Signed) and item.op == "-" and item.arg == Num("1")
+
+
+def inverse_function(f: Function, ctx: Ctx) -> Function:
+    """f^{-1}: solves f(x) = y by Newton's method, from the point where the page's f is taken."""
+
+    def call(y):
+        y = array(y)
+        start = [value_of_name(p, ctx) for p in f.params if is_bound(p, ctx)]
+        x = array(start[0]).copy() if start else np.zeros_like(y)
+        for _ in range(60):
+            residual = array(f(x)) - y
+            if np.linalg.norm(residual) <= 1e-15 * max(1.0, np.linalg.norm(y)):
+                break
+            jac = _function_jacobian(f, [x], ctx)
+            x = x - np.linalg.solve(jac, residual.reshape(-1, order="F")).reshape(x.shape, order="F")
+        else:
+            raise EvalError(f"{f.name}^{{-1}}: Newton's method did not converge")
+        return x
+
+    return Function(f.name + "^{-1}", call, arity=1)
+
+
+def _family_member(node: Node, ctx: Ctx):
+    """f_k or x_3 of a declared family (`f_*: n -> n`, `family: x`), if the node is one."""
+    if not (isinstance(node, Sub) and name_of(node.base)):
+        return None
+    family = ctx.scope.bindings.get(name_of(node.base) + "_*")
+    if not isinstance(family, Family):
+        return None
+    index = _indices(node.items, ctx)
+    if len(index) != 1:
+        raise EvalError(f"{tex(node)}: a member of a family has one index")
+    exact = ctx.scope.bindings.get(f"{name_of(node.base)}_{{{index[0]}}}")
+    return exact if exact is not None else family.member(index[0], ctx)
 
 
 def _static_binding(name: str, ctx: Ctx):
@@ -513,6 +586,9 @@ def units(factors: tuple, ctx: Ctx) -> list[Node]:
 
 def _take_unit(factors: tuple, i: int, ctx: Ctx) -> tuple[Node, int]:
     node = factors[i]
+    if node == Sym("J") and i + 1 < len(factors) and isinstance(factors[i + 1], Paren) and \
+            isinstance(factors[i + 1].items[0], Relation) and factors[i + 1].items[0].rels == ("\\mapsto",):
+        return Apply(node, factors[i + 1].items, (), (), "mapsto"), i + 2  # J(X \mapsto X^2), even if J names a matrix
     kind = operator_kind(node, ctx)
     if kind is None:
         if isinstance(node, Frac) and _leading(node.num) in ("\\partial", "\\dd") and i + 1 < len(factors):
@@ -525,6 +601,9 @@ def _take_unit(factors: tuple, i: int, ctx: Ctx) -> tuple[Node, int]:
     op, posts = _postfix_chain(node)
     primes = tuple(p for p in posts if isinstance(p, Prime))
     powers = tuple(p for p in posts if not isinstance(p, Prime))
+    if len(powers) == 1 and len(powers[0].items) == 1 and _is_minus_one(powers[0].items[0]) and \
+            not (isinstance(op, Sym) and op.name in BUILTINS and BUILTINS[op.name].elementwise):
+        op, powers = Sup(op, powers[0].items), ()  # f^{-1}(y): the inverse function, not 1 / f(y)
     if primes:
         op = Prime(op, sum(p.count for p in primes))
     j = i + 1
@@ -543,6 +622,11 @@ def _take_unit(factors: tuple, i: int, ctx: Ctx) -> tuple[Node, int]:
     if bracket is not None and kind == "derivative":
         operand = Paren(bracket.items, "(")
         return Apply(op, (operand,), powers, lifted), j + 1
+    if isinstance(factors[j], Num) and isinstance(op, Sym) and op.name in BUILTINS and \
+            BUILTINS[op.name].elementwise and j + 1 < len(factors) and name_of(factors[j + 1]) and \
+            operator_kind(factors[j + 1], ctx) is None:
+        # \cos 2y is cos(2y): a number and a name after a function without brackets are its argument
+        return Apply(op, (Product((factors[j], factors[j + 1])),), powers), j + 2
     operand, k = _take_unit(factors, j, ctx)
     if kind == "derivative" and isinstance(operand, Apply) and operand.lifted:
         return Apply(op, (replace(operand, lifted=()),), powers, operand.lifted), k
@@ -586,6 +670,11 @@ def _evaluate(node: Node, ctx: Ctx):
         case Signed(op, arg):
             value = evaluate(arg, ctx)
             return negate(value) if op == "-" else value
+        case Paren(items, "[") if len(items) == 2 and not any(isinstance(i, Relation) for i in items):
+            low, high = (scalar(evaluate(i, ctx)).real for i in items)  # [a, b]: an interval
+            if not low < high:
+                raise EvalError(f"the interval [{low:.3g}, {high:.3g}] is empty")
+            return Interval(low, high)
         case Paren(items, bracket):
             if len(items) == 1:
                 item = items[0]
@@ -697,7 +786,80 @@ def symbol_value(name: str, ctx: Ctx):
     raise EvalError(f"{name} is not defined here (declare it, or define it in an earlier formula)")
 
 
+def _template(first: Node, last: Node):
+    """k -> the entry with index k, from the first entry (index 1) and the last (index n); (None, None) if
+    the two differ by more than one index."""
+    import dataclasses
+
+    index = []
+
+    def diff(a, b):
+        if a == b:
+            return lambda k: a
+        if isinstance(a, Num) and a.text == "1" and isinstance(b, Node):
+            index.append(b)
+            return lambda k: Num(str(k))
+        if type(a) is not type(b) or not dataclasses.is_dataclass(a):
+            raise ValueError
+        parts = {}
+        for field in dataclasses.fields(a):
+            x, y = getattr(a, field.name), getattr(b, field.name)
+            if isinstance(x, Node):
+                parts[field.name] = diff(x, y)
+            elif isinstance(x, tuple) and isinstance(y, tuple) and len(x) == len(y) and \
+                    all(isinstance(p, Node) for p in x):
+                pieces = [diff(p, q) for p, q in zip(x, y)]
+                parts[field.name] = (lambda pieces: lambda k: tuple(piece(k) for piece in pieces))(pieces)
+            elif x == y:
+                parts[field.name] = (lambda x: lambda k: x)(x)
+            else:
+                raise ValueError
+        return lambda k: dataclasses.replace(a, **{name: make(k) for name, make in parts.items()})
+
+    try:
+        make = diff(first, last)
+    except ValueError:
+        return None, None
+    if not index or any(i != index[0] for i in index):
+        return None, None
+    return make, index[0]
+
+
+def _expand_pattern(rows, ctx: Ctx):
+    """Rows written with \\cdots, \\vdots and \\ddots, such as (J e_1 \\cdots J e_n), written out."""
+    def is_dots(entry, kind):
+        return isinstance(entry, Ellipsis_) and entry.name in kind
+
+    rows = [list(row) for row in rows]
+    if len(rows) == 3 and all(is_dots(e, ("\\vdots", "\\ddots", "\\cdots", "\\dots")) for e in rows[1]):
+        first, last = rows[0], rows[2]
+        columns = []
+        for top, bottom in zip(first, last):
+            if is_dots(top, ("\\cdots", "\\dots", "\\ldots")):
+                columns.append(None)
+                continue
+            make, count = _template(top, bottom)
+            if make is None:
+                raise EvalError("a column written with \\vdots whose first and last entries differ by more than an index")
+            columns.append((make, count))
+        count_node = next(c[1] for c in columns if c is not None)
+        size = int(scalar(evaluate(count_node, ctx)).real)
+        rows = [[c[0](i) if c is not None else Ellipsis_("\\cdots") for c in columns] for i in range(1, size + 1)]
+    out = []
+    for row in rows:
+        if len(row) == 3 and is_dots(row[1], ("\\cdots", "\\dots", "\\ldots")):
+            make, count = _template(row[0], row[2])
+            if make is None:
+                raise EvalError("a row written with \\cdots whose first and last entries differ by more than an index")
+            size = int(scalar(evaluate(count, ctx)).real)
+            row = [make(j) for j in range(1, size + 1)]
+        out.append(row)
+    return out
+
+
 def matrix_literal(rows, ctx: Ctx):
+    if any(isinstance(entry, Ellipsis_) for row in rows for entry in row):
+        rows = _expand_pattern(rows, ctx)
     blocks = [[array(as_matrix(evaluate(entry, ctx))) for entry in row] for row in rows]
     if len({len(row) for row in blocks}) != 1:
         raise EvalError("a matrix with rows of different lengths")
@@ -795,8 +957,17 @@ def subscript(node: Sub, ctx: Ctx):
     if isinstance(base, Call) and base.name == "\\norm" and len(items) == 1 and \
             (items[0] == Sym("F") or items[0] == Num("2")):
         return evaluate(base, ctx)  # \norm{X}_F, \norm{x}_2: the norm the course uses anyway
+    member = _family_member(node, ctx)
+    if member is not None:
+        if isinstance(member, Generic):
+            return member.function
+        if isinstance(member, Variable):
+            return member.value
+        if isinstance(member, Defined):
+            return evaluate(member.node, ctx)
+        return member
     family = name_of(base) and ctx.scope.bindings.get(name_of(base) + "_*")
-    if family is not None:  # \lambda_i of a declared family (the eigenvalues of X), beside a scalar \lambda
+    if isinstance(family, Variable):  # \lambda_i of a declared family (the eigenvalues of X), beside a scalar \lambda
         index = _indices(items, ctx)
         values = array(as_matrix(family.value if isinstance(family, Variable) else family)).reshape(-1)
         if len(index) != 1 or not 1 <= index[0] <= values.size:
@@ -870,6 +1041,13 @@ def function_value(node: Node, ctx: Ctx) -> Function:
             return value
     if isinstance(node, Sym) and node.name in BUILTINS and not is_bound(node.name, ctx):
         return BUILTINS[node.name]
+    if isinstance(node, Sub) and tex(node) in BUILTINS:
+        return BUILTINS[tex(node)]
+    if isinstance(node, Sup) and len(node.items) == 1 and _is_minus_one(node.items[0]):
+        return inverse_function(function_value(node.base, ctx), ctx)
+    family = _family_member(node, ctx)
+    if isinstance(family, Generic):
+        return family.function
     name = name_of(node)
     if name is not None:
         binding = _static_binding(name, ctx)
@@ -929,6 +1107,8 @@ def apply(node: Apply, ctx: Ctx):
         value = big_operator(op, node.args[0], ctx)
     elif operator_kind(op, ctx) == "derivative":
         value = derivative_operator(op, node.args, ctx)
+    elif node.bracket == "mapsto":
+        value = jacobian_operator(None, node.args, ctx)
     else:
         value = apply_function(op, node.args, ctx, node.bracket)
     for post in node.posts:
@@ -967,11 +1147,37 @@ def apply_function(op: Node, args: tuple | None, ctx: Ctx, bracket: str = "("):
             return f(*[value_of_name(p, ctx) for p in f.params])
         return f
     values = [evaluate(a, ctx) for a in args]
+    if len(values) == 1 and isinstance(values[0], Interval):
+        return image_interval(f, values[0])
+    if len(values) == 1 and isinstance(values[0], Dual) and not f.params:
+        return dual_apply(f, values[0], ctx)
     if f.name == "vec" and len(values) == 1 and isinstance(values[0], LinearMap):
         values = [values[0].matrix()]
     if f.name in ("tr", "det", "adj", "softmax", "sym", "max", "min"):
         ctx.summed(*[v for v in values if isinstance(v, np.ndarray)])
     return f(*values)
+
+
+def dual_apply(f: Function, x: Dual, ctx: Ctx) -> Dual:
+    """f(a + b epsilon) for a function given only on numbers: f(a) + f'(a) b epsilon, with f'(a) by the
+    complex step (how a dual number extends a function; the page's formula for it is then checked)."""
+    a, b = x.parts()
+    if isinstance(a, Dual):
+        raise EvalError(f"{f.name} of a dual number of dual numbers")
+    a = array(a)
+    slope = derivative(lambda t: f(a + t), ctx, at_real=real(a))
+    return Dual(scalar(f(a)), multiply(array(slope), b) if not isinstance(b, Dual) else multiply(slope, b))
+
+
+def image_interval(f: Function, interval: Interval) -> Interval:
+    """f(U) for an interval U and a monotone f (checked on a grid): the interval between the end values."""
+    grid = np.linspace(interval.a, interval.b, 65)
+    values = np.array([scalar(f(array(t))).real for t in grid])
+    steps = np.diff(values)
+    if not (np.all(steps > 0) or np.all(steps < 0)):
+        raise EvalError(f"{f.name} is not monotone on [{interval.a:.3g}, {interval.b:.3g}]: its image is not "
+                        "the interval between its end values")
+    return Interval(float(min(values[0], values[-1])), float(max(values[0], values[-1])))
 
 
 def _jacobian_symbol(op: Node, ctx: Ctx) -> bool:
@@ -1410,7 +1616,7 @@ def _range_from(index: str, body: Node, ctx: Ctx) -> list[int]:
     """1..n for an index written without bounds: n is the size of the array it indexes in the body."""
     for node in body.walk():
         family = isinstance(node, Sub) and name_of(node.base) and ctx.scope.bindings.get(name_of(node.base) + "_*")
-        if family and any(isinstance(f, Sym) and f.name == index for item in node.items
+        if isinstance(family, Variable) and any(isinstance(f, Sym) and f.name == index for item in node.items
                           for f in (item.factors if isinstance(item, Product) else (item,))):
             return list(range(1, family.value.size + 1))
         if isinstance(node, Sub) and name_of(node.base) and is_bound(name_of(node.base), ctx):
@@ -1431,8 +1637,16 @@ def _range_from(index: str, body: Node, ctx: Ctx) -> list[int]:
 
 
 def _integral(op: Node, body: Node, ctx: Ctx):
-    """\\int_a^b ... \\dd x, nested: the innermost integral goes with the first differential."""
+    """\\int_a^b ... \\dd x, nested (the innermost integral goes with the first differential), over an
+    interval (\\int_U, \\int_{f(U)}), or over a region of the plane (\\iint_{x^2 + y^2 \\le 1}).
+
+    By SciPy's adaptive quadrature (QUADPACK), to about 1e-11: it copes with
+    the square-root behaviour that a curved boundary gives the inner integral.
+    """
+    import scipy.integrate
+
     limits = [_limits(op)]
+    double = _leading_big(op) == "\\iint"
     factors = list(body.factors) if isinstance(body, Product) else [body]
     while factors and operator_kind(factors[0], ctx) == "big" and _leading_big(factors[0]) == "\\int":
         limits.append(_limits(factors.pop(0)))
@@ -1440,31 +1654,187 @@ def _integral(op: Node, body: Node, ctx: Ctx):
     while len(factors) >= 2 and isinstance(factors[-2], Sym) and factors[-2].name == "\\dd":
         variables.insert(0, name_of(factors[-1]))
         factors = factors[:-2]
+    integrand = Product(tuple(factors)) if len(factors) != 1 else factors[0]
+    fast = scalar_function(integrand, variables, ctx)
+
+    def value_at(local: dict) -> complex:
+        if fast is not None and all(name in local for name in variables):
+            return complex(fast(**{name: scalar(local[name]).real for name in variables}))
+        return scalar(evaluate(integrand, ctx.but(locals_=local)))
+
+    def quad(function, a, b) -> float:
+        result, _ = scipy.integrate.quad(lambda t: function(t).real, a, b, epsabs=1e-13, epsrel=1e-12, limit=200)
+        return result
+
+    if double:
+        if len(variables) != 2 or limits[0][0] is None or limits[0][1] is not None:
+            raise EvalError("\\iint over a region needs the region below it and two differentials")
+        return array(_region_integral(limits[0][0][0], variables, value_at, quad, ctx))
     if len(variables) != len(limits):
         raise EvalError("each integral needs its own \\dd x at the end of the integrand")
-    integrand = Product(tuple(factors)) if len(factors) != 1 else factors[0]
-    # limits: outermost first; variables: innermost first
     pairs = list(zip(reversed(variables), limits))  # outermost variable with outermost limits
-    nodes, weights = np.polynomial.legendre.leggauss(24)
 
-    def integrate(level: int, local: dict):
-        name, (lower, upper) = pairs[level]
+    def bounds(lower, upper, local: dict) -> tuple[float, float]:
+        if upper is None and lower is not None:  # \int_U, \int_{f(U)}: over an interval
+            region = evaluate(lower[0], ctx.but(locals_=local))
+            if not isinstance(region, Interval):
+                raise EvalError(f"an integral over {tex(lower[0])}, which is not an interval")
+            return region.a, region.b
         if lower is None or upper is None:
-            raise EvalError("an integral over a region is not evaluated: write its limits")
-        a = scalar(evaluate(lower[0], ctx.but(locals_=local)))
-        b = scalar(evaluate(upper[0], ctx.but(locals_=local)))
-        total = 0
-        for x, w in zip(nodes, weights):
-            t = (a + b) / 2 + (b - a) / 2 * x
-            here = {**local, name: array(t)}
-            if level + 1 == len(pairs):
-                value = scalar(evaluate(integrand, ctx.but(locals_=here)))
-            else:
-                value = integrate(level + 1, here)
-            total += w * (b - a) / 2 * value
-        return total
+            raise EvalError("an integral needs its limits, or the interval it is over")
+        a = scalar(evaluate(lower[0], ctx.but(locals_=local))).real
+        b = scalar(evaluate(upper[0], ctx.but(locals_=local))).real
+        return a, b
+
+    def integrate(level: int, local: dict) -> complex:
+        name, (lower, upper) = pairs[level]
+        a, b = bounds(lower, upper, local)
+        if level + 1 == len(pairs):
+            return quad(lambda t: value_at({**local, name: array(t)}), a, b)
+        return quad(lambda t: complex(integrate(level + 1, {**local, name: array(t)})), a, b)
 
     return array(integrate(0, {}))
+
+
+# ---------------------------------------------------------------- scalar formulas as NumPy functions
+
+_SCALAR_FUNCTIONS = {"\\sin": np.sin, "\\cos": np.cos, "\\tan": np.tan, "\\sinh": np.sinh, "\\cosh": np.cosh,
+                     "\\tanh": np.tanh, "\\exp": np.exp, "\\log": np.log, "\\ln": np.log, "\\arctan": np.arctan}
+
+
+class NotScalar(Exception):
+    """A formula that the scalar compiler does not cover (the evaluator takes it instead)."""
+
+
+def scalar_function(node: Node, variables: list, ctx: Ctx):
+    """A scalar formula of the integration variables as a NumPy function of arrays, or None.
+
+    Quadrature evaluates an integrand thousands of times; evaluating the tree
+    each time costs a hundred times more than one vectorised call. Names other
+    than the variables take their values now; only numbers, + - * /, powers,
+    square roots, e^... and the elementwise functions are covered.
+    """
+    def build(n: Node):
+        match n:
+            case Num(text):
+                value = float(text)
+                return lambda env: value
+            case Binary(op, left, right) if op in ("+", "-", "\\cdot", "\\times", "/"):
+                a, b = build(left), build(right)
+                return {"+": lambda env: a(env) + b(env), "-": lambda env: a(env) - b(env),
+                        "/": lambda env: a(env) / b(env)}.get(op, lambda env: a(env) * b(env))
+            case Signed(op, arg):
+                a = build(arg)
+                return (lambda env: -a(env)) if op == "-" else a
+            case Paren(items, _) if len(items) == 1:
+                return build(items[0])
+            case Frac(num, den) if _leading(num) not in ("\\partial", "\\dd"):
+                a, b = build(num), build(den)
+                return lambda env: a(env) / b(env)
+            case Sqrt(arg, None):
+                a = build(arg)
+                return lambda env: np.sqrt(a(env))
+            case Sup(Sym("e"), (item,)) if not is_bound("e", ctx):
+                a = build(item)
+                return lambda env: np.exp(a(env))
+            case Sup(base, (item,)) if not (isinstance(item, Sym) and item.name == "\\T"):
+                a, k = build(base), build(item)
+                return lambda env: a(env) ** k(env)
+            case Product(factors):
+                parts = [build(u) for u in units(factors, ctx)]
+
+                def product(env):
+                    out = 1.0
+                    for part in parts:
+                        out = out * part(env)
+                    return out
+
+                return product
+            case Apply(Sym(name), (arg,), posts, (), "(") if name in _SCALAR_FUNCTIONS and not is_bound(name, ctx):
+                f, a = _SCALAR_FUNCTIONS[name], build(arg)
+                powers = [build(p.items[0]) for p in posts if isinstance(p, Sup) and len(p.items) == 1]
+                if len(powers) != len(posts):
+                    raise NotScalar
+                if powers:
+                    return lambda env: f(a(env)) ** powers[0](env)
+                return lambda env: f(a(env))
+        name = name_of(n)
+        if name in variables:
+            return lambda env: env[name]
+        if name is not None or isinstance(n, Sym):
+            value = evaluate(n, ctx)
+            if not (isinstance(value, np.ndarray) and value.shape == (1, 1)):
+                raise NotScalar
+            constant = complex(value[0, 0])
+            constant = constant.real if constant.imag == 0 else constant
+            return lambda env: constant
+        raise NotScalar
+
+    try:
+        built = build(node)
+    except (NotScalar, EvalError):
+        return None
+    return lambda **env: built(env)
+
+
+def _region_integral(region: Node, variables: list, value_at, quad, ctx: Ctx) -> float:
+    """\\iint over {(x, y) : g(x, y) <= h(x, y)}: x over the region's shadow, y over each section.
+
+    The region is found on a grid, then each section's ends by bisection on the
+    inequality, so the inner integral is exact to the quadrature's accuracy.
+    """
+    if not (isinstance(region, Relation) and len(region.rels) == 1 and region.rels[0] in ("\\le", "<")):
+        raise EvalError(f"a region written as {tex(region)}: write it as an inequality, g(x, y) \\le c")
+    x, y = variables
+    left, right = region.exprs
+    fast_left, fast_right = scalar_function(left, variables, ctx), scalar_function(right, variables, ctx)
+
+    def inside(a: float, b: float) -> bool:
+        if fast_left is not None and fast_right is not None:
+            return bool(np.real(fast_left(**{x: a, y: b})) <= np.real(fast_right(**{x: a, y: b})))
+        local = {x: array(a), y: array(b)}
+        return scalar(evaluate(left, ctx.but(locals_=local))).real <= \
+            scalar(evaluate(right, ctx.but(locals_=local))).real
+
+    def inside_all(a, b) -> np.ndarray:
+        if fast_left is not None and fast_right is not None:
+            return np.real(fast_left(**{x: a, y: b})) <= np.real(fast_right(**{x: a, y: b}))
+        return np.vectorize(inside)(a, b)
+
+    for size in (1.0, 10.0, 100.0):
+        grid = np.linspace(-1.5 * size, 1.5 * size, 61)
+        mask = inside_all(grid[:, None], grid[None, :])
+        if mask.any() and not (mask[0].any() or mask[-1].any() or mask[:, 0].any() or mask[:, -1].any()):
+            break
+    else:
+        raise EvalError(f"the region {tex(region)} is empty or unbounded")
+    step = grid[1] - grid[0]
+    rows = np.where(mask.any(axis=1))[0]
+    x_low, x_high = grid[rows[0]] - step, grid[rows[-1]] + step
+
+    def edge(a: float, inner: float, outer: float) -> float:
+        if fast_left is not None and fast_right is not None:  # Brent's method on left - right along y
+            import scipy.optimize
+
+            def gap(b: float) -> float:
+                return float(np.real(fast_left(**{x: a, y: b})) - np.real(fast_right(**{x: a, y: b})))
+
+            if gap(outer) > 0 >= gap(inner):
+                return scipy.optimize.brentq(gap, inner, outer, xtol=1e-14, rtol=1e-14)
+        for _ in range(50):
+            middle = (inner + outer) / 2
+            inner, outer = (middle, outer) if inside(a, middle) else (inner, middle)
+        return (inner + outer) / 2
+
+    def section(a: float) -> float:
+        ys = np.linspace(grid[0], grid[-1], 121)
+        hits = ys[inside_all(a, ys)]
+        if not len(hits):
+            return 0.0
+        low, high = edge(a, hits[0], grid[0]), edge(a, hits[-1], grid[-1])
+        return quad(lambda t: value_at({x: array(a), y: array(t)}), low, high)
+
+    return quad(lambda a: complex(section(a)), x_low, x_high)
 
 
 def _leading_big(node: Node) -> str | None:

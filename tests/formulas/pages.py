@@ -32,10 +32,10 @@ import numpy as np
 
 from . import declarations
 from .declarations import DeclarationError, Mark, canonical
-from .evaluate import (Apply, Ctx, Defined, Generic, Scope, Variable, evaluate, function_value, is_bound,
+from .evaluate import (Apply, Ctx, Defined, Family, Generic, Scope, Variable, evaluate, function_value, is_bound,
                        is_function_node, name_of, operator_kind)
 from .reader import Matrix, Node, Num, Paren, Product, Relation, Signed, Statement, Sub, Sup, Sym, tex
-from .values import EvalError, Function, Identity, KronI, LinearMap, Ones, Unit, add, array, as_matrix, is_scalar, show, shape_text
+from .values import Dual, EvalError, Function, Identity, KronI, LinearMap, Ones, Unit, add, array, as_matrix, is_scalar, show, shape_text
 
 ROOT = Path(__file__).resolve().parents[2]
 DOCS = ROOT / "docs"
@@ -132,6 +132,12 @@ def compare(a, b, scale: float, tolerance: float) -> tuple[bool, float, str]:
     """
     if isinstance(a, Function) or isinstance(b, Function):
         raise EvalError("a function compared as a value: apply both sides to an argument")
+    if isinstance(a, Dual) or isinstance(b, Dual):
+        from .values import dual_add, dual_is_zero
+        difference = dual_add(a, b, -1)
+        size = max(_dual_size(a), _dual_size(b), scale, 1e-300)
+        ok = dual_is_zero(difference, tolerance * size)
+        return ok, 0.0 if ok else 1.0, "" if ok else "the dual numbers differ"
     if isinstance(a, (Identity, Ones, Unit)) and isinstance(b, (Identity, Ones, Unit)):
         a, b = array(getattr(a, "scale", 1)), array(getattr(b, "scale", 1))
     else:
@@ -153,6 +159,12 @@ def compare(a, b, scale: float, tolerance: float) -> tuple[bool, float, str]:
     if difference <= tolerance * scale:
         return True, difference / scale, ""
     return False, error, ""
+
+
+def _dual_size(value) -> float:
+    if isinstance(value, Dual):
+        return max(_dual_size(value.real), _dual_size(value.dual))
+    return float(np.max(np.abs(array(value)))) if not isinstance(value, (int, float, complex)) else abs(value)
 
 
 def _numeric_literal(node: Node) -> list[Num] | None:
@@ -272,6 +284,8 @@ class Page:
                     before_first_section = False
                 previous_section = containers[0][1] if containers else scope
                 scope = page_scope.child()
+                for entry in self.expectations:  # a comment's entries cover its own section only
+                    entry["section_over"] = True
                 containers = []
                 i += 1
                 continue
@@ -322,7 +336,7 @@ class Page:
                     body = "\n".join(chunks)
                 formula = Formula(self.name, number, True, body.strip(), mark=pending_mark)
                 pending_mark = None
-                self.check(formula, scope)
+                self.check_paragraph([formula], scope)  # its definitions first, as for a paragraph
                 i = end + 1
                 continue
             if stripped and pending_mark is not None and not stripped.startswith("<!--"):
@@ -367,8 +381,9 @@ class Page:
         return "\n".join(kept)
 
     def _expected(self, text: str, peek: bool = False) -> dict | None:
+        """The comment's entry for this statement (an entry covers each of its occurrences below it)."""
         for entry in self.expectations:
-            if not entry["used"] and entry["text"] == _prepared(text):
+            if entry["text"] == _prepared(text) and not entry.get("section_over"):
                 entry["used"] = entry["used"] or not peek
                 return entry
         return None
@@ -426,8 +441,8 @@ class Page:
         if statement.error:
             if formula.mark is not None:
                 return Result(text, "marked")
-            if not formula.display and not re.search(r"=|<|>|\\approx|\\ne|\\le|\\ge", text):
-                return Result(text, "expression")
+            if not re.search(r"=|<|>|\\approx|\\ne|\\le|\\ge|\\in(?![A-Za-z])", text):
+                return Result(text, "expression")  # "for all u, v": a list, not a claim
             return Result(text, "failed", statement.error)
         node = statement.node
         if not isinstance(node, Relation) or not set(node.rels) & RELATIONS:
@@ -488,6 +503,13 @@ class Page:
             return None
         lhs = node.exprs[0]
         name = name_of(lhs)
+        family = isinstance(lhs, Sub) and name_of(lhs.base) and scope.bindings.get(name_of(lhs.base) + "_*")
+        if isinstance(family, Family) and len(lhs.items) == 1:
+            item = lhs.items[0]
+            if isinstance(item, Sym) and len(item.name) == 1 and item.name not in scope.bindings:
+                return ("__rule__", name_of(lhs.base), item.name), ()  # x_k = f_k(x_{k-1}): the family's rule
+            if name not in scope.bindings:
+                return name, ()  # x_0 = x: one member
         if name is not None and not self._has_meaning(lhs, name, scope):
             return name, ()
         if isinstance(lhs, Product) and len(lhs.factors) == 2 and isinstance(lhs.factors[1], Paren) and \
@@ -511,10 +533,22 @@ class Page:
         assigned = self.assign(lhs, rhs, scope, formula)
         if assigned is not None:
             return assigned
+        if isinstance(lhs, Matrix) and all(name_of(e) for row in lhs.rows for e in row) and \
+                any(name_of(e) not in scope.bindings for row in lhs.rows for e in row):
+            return self.destructure(lhs, rhs, scope, formula, node)
         found = self.definition_target(node, scope)
         if found is None:
             return None
         target, params = found
+        if isinstance(target, tuple):  # a family's rule, in its index
+            _, base, index = target
+            rule = rhs
+
+            def member(value, ctx, rule=rule, index=index):
+                return evaluate(rule, ctx.but(locals_={index: array(float(value))}))
+
+            scope.bindings[base + "_*"] = Family(base, member)
+            return Result(tex(node), "definition", f"gives the members of the family {base}")
         if not params and is_function_node(rhs, ctx):
             scope.bindings[target] = function_value(rhs, ctx)
         else:
@@ -530,6 +564,40 @@ class Page:
                 outcome.message = f"defines {target}; " + outcome.message
             return outcome
         return Result(text, "definition", f"defines {target}")
+
+    def destructure(self, lhs: Matrix, rhs: Node, scope: Scope, formula: Formula, node: Relation) -> Result:
+        """[[a, b], [b, c]] = Q \\Lambda Q^T: each new entry name means that entry of the right side.
+
+        A name that stands in two places (b) is defined by the first and claimed
+        equal at the others, so the claim checks that the right side has the
+        shape of the left.
+        """
+        defined, repeated = [], []
+        for i, row in enumerate(lhs.rows):
+            for j, entry in enumerate(row):
+                name = name_of(entry)
+                if name in scope.bindings and name not in defined:
+                    repeated.append((name, i, j))
+                    continue
+                if name in defined:
+                    repeated.append((name, i, j))
+                    continue
+                scope.bindings[name] = Defined(name, Sub(Paren((rhs,)), (Num(str(i + 1)), Num(str(j + 1)))), (),
+                                               formula.where)
+                defined.append(name)
+        ctx = Ctx(scope)
+        value = array(as_matrix(evaluate(rhs, ctx)))
+        if value.shape != (len(lhs.rows), len(lhs.rows[0])):
+            return Result(tex(node), "failed", f"the right side is {shape_text(value)}, the left side "
+                                               f"{len(lhs.rows)} x {len(lhs.rows[0])}")
+        for name, i, j in repeated:
+            ok, error, _ = compare(evaluate(lhs.rows[i][j], ctx), array(value[i, j]), 0.0, TOLERANCE["exact"])
+            if not ok:
+                return Result(tex(node), "failed", f"{name} stands at ({i + 1}, {j + 1}) but the right side has "
+                                                   f"{value[i, j]:.6g} there (relative difference {error:.1e})")
+        message = f"defines {', '.join(defined)}" + (f"; {', '.join(n for n, _, _ in repeated)} agree"
+                                                       if repeated else "")
+        return Result(tex(node), "verified" if repeated else "definition", message)
 
     def assign(self, lhs: Node, rhs: Node, scope: Scope, formula: Formula) -> Result | None:
         """`a = 1` for a random variable a, `\\dd A = A` for a direction: the prose fixes a value.
@@ -638,6 +706,8 @@ class Page:
         vary = local.get("__vary__", ())
         for rel, left, right in zip(node.rels, node.exprs, node.exprs[1:]):
             ctx = Ctx(scope, locals=dict(local))
+            if rel == "\\mapsto":  # v \mapsto J v = ...: names the map; the claims are the links after it
+                continue
             if rel == "\\in":
                 message = self._membership(left, right, ctx)
                 if message:

@@ -597,6 +597,9 @@ def _statements(formula: str) -> list[Statement]:
                 merged.append(part)
         split.extend(p for p in merged if p)
     out = []
+    if split and RELATION_START.match(split[0]):
+        # "... density $\propto e^{-a^2/2} = e^{-\lambda^2/2}$": the left side is in the prose.
+        split[0] = RELATION_START.sub("", split[0], count=1).strip()
     for piece in split:
         statement = Statement(piece)
         try:

@@ -159,6 +159,78 @@ class KronI:
 STAND_INS = (Identity, Ones, Unit)
 
 
+@dataclass(frozen=True, eq=False)
+class Polygon:
+    """A region of the plane given by its corners in order (columns of a 2 x k array)."""
+
+    corners: np.ndarray
+
+    def signed_area(self) -> complex:
+        x, y = self.corners[0], self.corners[1]
+        return 0.5 * complex(np.sum(x * np.roll(y, -1) - np.roll(x, -1) * y))  # the shoelace formula
+
+
+@dataclass(frozen=True, eq=False)
+class Dual:
+    """A dual number a + b epsilon with epsilon^2 = 0 (a and b numbers, or dual numbers themselves)."""
+
+    real: object
+    dual: object
+
+    def parts(self):
+        return self.real, self.dual
+
+
+def _dual(value) -> Dual:
+    if isinstance(value, Dual):
+        return value
+    return Dual(value, 0.0)
+
+
+def dual_add(a, b, sign: int = 1):
+    a, b = _dual(a), _dual(b)
+    return Dual(_plain_add(a.real, b.real, sign), _plain_add(a.dual, b.dual, sign))
+
+
+def dual_multiply(a, b):
+    a, b = _dual(a), _dual(b)
+    return Dual(_plain_mul(a.real, b.real), _plain_add(_plain_mul(a.real, b.dual), _plain_mul(a.dual, b.real)))
+
+
+def _plain_add(a, b, sign=1):
+    if isinstance(a, Dual) or isinstance(b, Dual):
+        return dual_add(a, b, sign)
+    return _as_number(a) + sign * _as_number(b)
+
+
+def _plain_mul(a, b):
+    if isinstance(a, Dual) or isinstance(b, Dual):
+        return dual_multiply(a, b)
+    return _as_number(a) * _as_number(b)
+
+
+def _as_number(value):
+    if isinstance(value, np.ndarray):
+        if value.shape != (1, 1):
+            raise EvalError("a dual number with an array part")
+        return complex(value[0, 0])
+    return value
+
+
+def dual_is_zero(value, tolerance: float) -> bool:
+    if isinstance(value, Dual):
+        return dual_is_zero(value.real, tolerance) and dual_is_zero(value.dual, tolerance)
+    return abs(_as_number(value)) <= tolerance
+
+
+@dataclass(frozen=True)
+class Interval:
+    """A region of the line, [a, b] with a < b."""
+
+    a: float
+    b: float
+
+
 # ---------------------------------------------------------------- functions and linear maps
 
 
@@ -235,6 +307,8 @@ def _sized_right(left: np.ndarray, stand_in) -> np.ndarray:
 
 def multiply(a, b):
     """Juxtaposition: a matrix product, or scaling when one side is a scalar."""
+    if isinstance(a, Dual) or isinstance(b, Dual):
+        return dual_multiply(a, b)
     if isinstance(a, LinearMap) and isinstance(b, LinearMap):
         return LinearMap(f"{a.name} {b.name}", lambda v: a.apply(b.apply(v)), b.in_shape, a.out_shape)
     if isinstance(a, LinearMap):
@@ -253,6 +327,11 @@ def multiply(a, b):
         b = b.for_rows(a.shape[1]) if not is_scalar(a) else KronI(b.other, b.identity_first, b.scale * a[0, 0])
         if isinstance(b, KronI):
             return b
+    if isinstance(b, Polygon):  # A S: the image of a region under a linear map
+        a = array(a)
+        if a.shape != (2, 2):
+            raise EvalError(f"a {shape_text(a)} matrix applied to a region of the plane")
+        return Polygon(a @ b.corners)
     if isinstance(a, STAND_INS) and isinstance(b, STAND_INS):
         if isinstance(a, Identity) and isinstance(b, Identity):
             return Identity(a.scale * b.scale)
@@ -282,6 +361,8 @@ def multiply(a, b):
 
 
 def add(a, b, sign: int = 1):
+    if isinstance(a, Dual) or isinstance(b, Dual):
+        return dual_add(a, b, sign)
     if isinstance(a, LinearMap):
         a = a.matrix()
     if isinstance(b, LinearMap):
@@ -314,6 +395,8 @@ def add(a, b, sign: int = 1):
 
 
 def negate(a):
+    if isinstance(a, Dual):
+        return dual_multiply(a, -1.0)
     if isinstance(a, Identity):
         return Identity(-a.scale)
     if isinstance(a, KronI):
@@ -326,6 +409,13 @@ def negate(a):
 
 
 def divide(a, b):
+    if isinstance(b, Dual):  # 1 / (c + d e) = 1/c - d/c^2 e
+        c, d = b.parts()
+        inverse = Dual(1 / _as_number(c) if not isinstance(c, Dual) else divide(1.0, c),
+                       _plain_mul(-1.0, _plain_mul(d, divide(1.0, _plain_mul(c, c)))))
+        return multiply(a, inverse)
+    if isinstance(a, Dual):
+        return dual_multiply(a, 1 / _as_number(b))
     b = array(b)
     if not is_scalar(b):
         raise EvalError(f"can only divide by a scalar, not by a {shape_text(b)} array")
@@ -358,6 +448,13 @@ def inverse(a):
 def power(a, k):
     """a^k: a scalar power, or an integer power of a square matrix (negative: of its inverse)."""
     k = scalar(k)
+    if isinstance(a, Dual):
+        if k.imag != 0 or not float(k.real).is_integer() or k.real < 0:
+            raise EvalError("only whole powers of a dual number")
+        out = Dual(1.0, 0.0)
+        for _ in range(int(k.real)):
+            out = dual_multiply(out, a)
+        return out
     if isinstance(a, Identity):
         return Identity(a.scale ** k)
     a = array(a)
