@@ -44,7 +44,7 @@ def test_a_typo_names_page_line_formula_and_values():
     page = page_from("# T\n\n<!-- math: A: n×n -->\n\nSome text.\n\n$$\n\\dd (A^2) = 2 A\\, \\dd A\n$$\n")
     (problem,) = problems_of(page)
     assert problem.startswith("docs/example.md:7: \\dd (A^2) = 2 A \\dd A")
-    assert "the two sides differ" in problem and "4 x 4 [" in problem and "relative difference" in problem
+    assert "the two sides differ" in problem and "3 x 3 [" in problem and "relative difference" in problem
 
 
 def test_the_right_formula_passes_and_a_transpose_typo_fails():
