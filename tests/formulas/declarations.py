@@ -417,10 +417,11 @@ def _read_statement(statement: str, scope: Scope, page: str, line: int) -> Mark 
         if generic:  # F(A): a generic smooth function of declared variables, used bare
             key = canonical(generic.group("f"))
             args = tuple(canonical(a) for a in _split_names(generic.group("args")))
-            missing = [a for a in args if not isinstance(scope.bindings.get(a), Variable)]
+            missing = [a for a in args if not isinstance(scope.bindings.get(a), (Variable, Defined))]
             if missing:
                 raise DeclarationError(f"{name}: declare {', '.join(missing)} first")
-            in_shape = scope.bindings[args[0]].value.shape
+            from .evaluate import Ctx, evaluate
+            in_shape = array(evaluate(parse(args[0]), Ctx(scope))).shape  # f(y) with y := g(x): at g(x)
             rng = _rng(page, key, 0)
             function = generic_function(key, in_shape, shape, rng)
             function.params = args

@@ -439,6 +439,10 @@ def operator_kind(node: Node, ctx: Ctx) -> str | None:
         base_kind = operator_kind(core, ctx)
         if base_kind == "function":
             return "function"
+    if isinstance(core, Sub) and name_of(core) and name_of(core) in ctx.scope.bindings:
+        if not isinstance(ctx.scope.bindings[name_of(core)], (Function, Generic, Defined)) or \
+                (isinstance(ctx.scope.bindings[name_of(core)], Defined) and not ctx.scope.bindings[name_of(core)].params):
+            return None  # J_f declared as a matrix of its own is a value, not the Jacobian operator
     match core:
         case Sym(name) if name in BIG:
             return "big"
@@ -608,7 +612,8 @@ def _take_unit(factors: tuple, i: int, ctx: Ctx) -> tuple[Node, int]:
         op = Prime(op, sum(p.count for p in primes))
     j = i + 1
     bracket, lifted = _argument_bracket(factors[j]) if j < len(factors) else (None, ())
-    if j >= len(factors) or (bracket is None and kind == "function" and _has_point(op, ctx)):
+    jacobian_symbol = isinstance(op, Sub) and op.base == Sym("J") and is_jacobian(op.items, ctx)
+    if j >= len(factors) or (bracket is None and kind == "function" and (_has_point(op, ctx) or jacobian_symbol)):
         # A function of the page's variables written bare (F for F(A)) is its value there.
         return Apply(op, None, powers), j
     if bracket is not None and kind == "function":
@@ -877,7 +882,7 @@ def binary(op: str, left: Node, right: Node, ctx: Ctx):
         return partial(left, right, ctx)  # \partial f / \partial x, written on one line
     if op == "\\circ" and is_function_node(left, ctx) and is_function_node(right, ctx):
         f, g = function_value(left, ctx), function_value(right, ctx)
-        return Function(f"{f.name} o {g.name}", lambda *args: f(g(*args)), arity=g.arity)
+        return Function(f"{f.name} o {g.name}", lambda *args: f(g(*args)), arity=g.arity, params=g.params)
     a, b = evaluate(left, ctx), evaluate(right, ctx)
     match op:
         case "+":
@@ -950,6 +955,15 @@ def subscript(node: Sub, ctx: Ctx):
         return Identity().sized(int(scalar(evaluate(items[0], ctx)).real))
     if isinstance(base, Sym) and base.name == "e" and not is_bound("e", ctx):
         return Unit(_indices(items, ctx)[0])
+    if isinstance(base, Call) and base.name == "\\underbrace":  # \underbrace{J_g(x)}_{k \times n}: says its shape
+        value = array(as_matrix(evaluate(base.args[0], ctx)))
+        (item,) = items
+        if isinstance(item, Binary) and item.op == "\\times":
+            expected = (int(scalar(evaluate(item.left, ctx)).real), int(scalar(evaluate(item.right, ctx)).real))
+            if value.shape != expected:
+                raise EvalError(f"{tex(base.args[0])} is {shape_text(value)}, but the brace below it says "
+                                f"{expected[0]} x {expected[1]}")
+        return value
     if isinstance(base, Call) and base.name == "\\inner" and len(items) == 1:  # <u, w>_M = u^T M w
         u, w = (array(as_matrix(evaluate(a, ctx))) for a in base.args)
         weight = array(as_matrix(evaluate(items[0], ctx)))
@@ -1222,7 +1236,11 @@ def differential(operand: Node, ctx: Ctx, names: tuple | None = None):
 
     def at(t):
         moved = {n: points[n] + t * directions[n] for n in names}
-        return evaluate(operand, ctx.but(overrides=moved, perturbed=True))
+        inner = ctx.but(overrides=moved, perturbed=True)
+        value = evaluate(operand, inner)
+        if isinstance(value, Function) and value.params and all(is_bound(p, inner) for p in value.params):
+            value = value(*[value_of_name(p, inner) for p in value.params])  # \dd (f \circ g): of its value
+        return value
 
     return derivative(at, ctx, at_real=real(*points.values(), *directions.values()))
 
