@@ -706,7 +706,10 @@ class Page:
         vary = local.get("__vary__", ())
         for rel, left, right in zip(node.rels, node.exprs, node.exprs[1:]):
             ctx = Ctx(scope, locals=dict(local))
-            if rel == "\\mapsto":  # v \mapsto J v = ...: names the map; the claims are the links after it
+            if rel == "\\mapsto":  # v \\mapsto J v = ...: names the map; the claims are the links after it
+                if name_of(left) is None or not is_bound(name_of(left), ctx):
+                    return Result(text, "failed", f"the left of \\mapsto, {tex(left)}, must be the name of the "
+                                                  "variable the map takes")
                 continue
             if rel == "\\in":
                 message = self._membership(left, right, ctx)
