@@ -18,6 +18,7 @@ from formulas.report import problems_of, summarise
 # The pages whose formulas are checked.
 PAGES = [
     "docs/conventions.md",
+    "docs/lectures/backpropagation.md",
     "docs/lectures/chain-rule.md",
     "docs/lectures/derivatives.md",
     "docs/lectures/finite-differences.md",

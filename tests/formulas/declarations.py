@@ -159,9 +159,9 @@ def sample(shape: tuple[int, int], props: set[str], rng: np.random.Generator) ->
         value = e / e.sum()
         direction = normal()
         return value, direction - direction.mean()
-    if "onehot" in props:
+    if "onehot" in props:  # a one in each column: labels of a batch
         value = np.zeros(shape)
-        value[rng.integers(rows), 0] = 1
+        value[rng.integers(rows, size=cols), np.arange(cols)] = 1
         return value, np.zeros(shape)
     if "unit" in props:
         value = normal()

@@ -75,11 +75,25 @@ class Generic:
     of: tuple = ()  # names of the variables it is a function of, if it is used bare (`F` for F(A))
 
 
+class Bindings(dict):
+    """A scope's names, counting its changes: what was worked out from them is kept for one version."""
+
+    version = 0
+
+    def __setitem__(self, key, value):
+        self.version += 1
+        super().__setitem__(key, value)
+
+    def pop(self, *args):
+        self.version += 1
+        return super().pop(*args)
+
+
 @dataclass
 class Scope:
     """What the names of a part of a page mean."""
 
-    bindings: dict = field(default_factory=dict)
+    bindings: dict = field(default_factory=Bindings)
     sizes: dict = field(default_factory=dict)
     vary: tuple = ()
     adjoint_of: str | None = None  # \bar u means the gradient of this name with respect to u
@@ -87,8 +101,19 @@ class Scope:
     imaginary: bool = False  # `i` is the imaginary unit
     approx_factor: float | None = None  # a \approx b between expressions: within this factor (rules of thumb)
 
+    def memo(self, kind: str) -> dict:
+        """A memo of things worked out from the names (their dependencies, the reading of a product), emptied
+        whenever a name changes meaning."""
+        if not isinstance(self.bindings, Bindings):
+            self.bindings = Bindings(self.bindings)
+        store = self.__dict__.setdefault("_memos", {})
+        if store.get("version") != self.bindings.version:
+            store.clear()
+            store["version"] = self.bindings.version
+        return store.setdefault(kind, {})
+
     def child(self) -> Scope:
-        return Scope(dict(self.bindings), dict(self.sizes), self.vary, self.adjoint_of, self.identity_size,
+        return Scope(Bindings(self.bindings), dict(self.sizes), self.vary, self.adjoint_of, self.identity_size,
                      self.imaginary, self.approx_factor)
 
 
@@ -130,7 +155,7 @@ class Ctx:
         bindings = [self.scope.bindings.get(k) for k in sorted(relevant, key=str)]
         full = (key if isinstance(key, str) else id(key), tuple((k, id(v)) for k, v in changed),
                 tuple(id(b) for b in bindings))
-        store = self.cache if changed else self.scope.__dict__.setdefault("_values", {})
+        store = self.cache if changed else self.scope.memo("values")
         if full not in store:
             store[full] = (compute(), [v for _, v in changed], bindings, key)
         return store[full][0]
@@ -150,7 +175,7 @@ class Ctx:
 
 def node_dependencies(node: Node, scope: Scope) -> set:
     """Every name a part of a formula may read (and which variables vary, for its derivatives)."""
-    memo = scope.__dict__.setdefault("_node_dependencies", {})
+    memo = scope.memo("node dependencies")
     if id(node) in memo:
         return memo[id(node)][0]
     found = {"__vary__"}
@@ -164,7 +189,7 @@ def node_dependencies(node: Node, scope: Scope) -> set:
 
 def dependencies(name: str, scope: Scope) -> set:
     """Every name a defined name's value may depend on (itself included); computed once per scope."""
-    memo = scope.__dict__.setdefault("_dependencies", {})
+    memo = scope.memo("dependencies")
     if name in memo:
         return memo[name]
     memo[name] = found = {name}
@@ -577,7 +602,7 @@ def units(factors: tuple, ctx: Ctx) -> list[Node]:
     are, not on their values), so that the same operator node comes back on
     every evaluation and values cached by node are found again.
     """
-    memo = ctx.scope.__dict__.setdefault("_units", {})
+    memo = ctx.scope.memo("units")
     key = (id(factors), tuple(sorted(k for k in ctx.locals if not k.startswith("__"))))
     if key not in memo:
         out, i = [], 0
@@ -684,7 +709,7 @@ def _evaluate(node: Node, ctx: Ctx):
             if len(items) == 1:
                 item = items[0]
                 if bracket == "[" and isinstance(item, Relation):
-                    return array(1.0 if holds(item, ctx) else 0.0)
+                    return iverson(item, ctx)
                 return evaluate(item, ctx)
             values = [array(evaluate(item, ctx)) for item in items]
             if all(is_scalar(v) for v in values):
@@ -971,6 +996,8 @@ def subscript(node: Sub, ctx: Ctx):
     if isinstance(base, Call) and base.name == "\\norm" and len(items) == 1 and \
             (items[0] == Sym("F") or items[0] == Num("2")):
         return evaluate(base, ctx)  # \norm{X}_F, \norm{x}_2: the norm the course uses anyway
+    if isinstance(base, Accent) and base.accent == "bar" and ctx.scope.adjoint_of and name_of(base.arg):
+        return adjoint(tex(Sub(base.arg, items)), ctx)  # \bar W_2: the adjoint of W_2
     member = _family_member(node, ctx)
     if member is not None:
         if isinstance(member, Generic):
@@ -1169,7 +1196,15 @@ def apply_function(op: Node, args: tuple | None, ctx: Ctx, bracket: str = "("):
         values = [values[0].matrix()]
     if f.name in ("tr", "det", "adj", "softmax", "sym", "max", "min"):
         ctx.summed(*[v for v in values if isinstance(v, np.ndarray)])
-    return f(*values)
+    try:
+        return f(*values)
+    except EvalError:
+        # \sigma(a) = 1 / (1 + e^{-a}) defined on numbers, applied to a vector: entry by entry, as the
+        # functions of a network are
+        if len(values) == 1 and isinstance(values[0], np.ndarray) and values[0].size > 1 and f.params:
+            out = np.array([array(f(array(entry)))[0, 0] for entry in values[0].reshape(-1)])
+            return out.reshape(values[0].shape)
+        raise
 
 
 def dual_apply(f: Function, x: Dual, ctx: Ctx) -> Dual:
@@ -1340,7 +1375,8 @@ def derivative_operator(op: Node, args: tuple | None, ctx: Ctx):
         name = name_of(operand)
         if name is not None:
             binding = ctx.scope.bindings.get(name)
-            if binding is None and not is_bound(name, ctx) and not (isinstance(operand, Accent)):
+            entry = isinstance(operand, Sub) and name_of(operand.base) and is_bound(name_of(operand.base), ctx)
+            if binding is None and not is_bound(name, ctx) and not isinstance(operand, Accent) and not entry:
                 raise EvalError(f"{name} is not defined here, so \\dd {name} has no meaning")
             if isinstance(binding, Variable) and name not in ctx.overrides and name not in ctx.locals:
                 return binding.direction if name in varying(ctx) else np.zeros_like(binding.value)
@@ -1862,6 +1898,17 @@ def _leading_big(node: Node) -> str | None:
 
 
 # ---------------------------------------------------------------- relations
+
+
+def iverson(relation: Relation, ctx: Ctx):
+    """[a > b]: 1 where the relation holds and 0 where it does not, entry by entry for arrays."""
+    if len(relation.rels) != 1:
+        return array(1.0 if holds(relation, ctx) else 0.0)
+    a, b = (array(as_matrix(evaluate(e, ctx))) for e in relation.exprs)
+    compare = {"<": np.less, ">": np.greater, "\\le": np.less_equal, "\\ge": np.greater_equal}.get(relation.rels[0])
+    if compare is None:
+        return array(1.0 if holds(relation, ctx) else 0.0)
+    return compare(a.real, b.real).astype(complex)
 
 
 def holds(relation: Relation, ctx: Ctx) -> bool:

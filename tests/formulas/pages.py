@@ -429,6 +429,16 @@ class Page:
                 formula.results.append(result)
 
     def statement(self, statement: Statement, scope: Scope, formula: Formula) -> Result:
+        if statement.given is not None and statement.error is None:
+            # "z = a + b : \\bar a = \\bar z": the claim, in a scope where the definition holds
+            local = scope.child()
+            local.bindings.pop(name_of(statement.given.node.exprs[0]) or "", None)
+            defined = self.define(statement.given.node, local, formula)
+            if defined is None or defined.status == "failed":
+                return Result(statement.text, "failed", f"{statement.given.text} does not define anything here"
+                              + (f": {defined.message}" if defined else ""))
+            inner = Statement(statement.text, statement.node, statement.error)
+            return self.statement(inner, local, formula)
         text = statement.text
         expected = self._expected(text)
         if expected is not None and expected["kind"] == "unchecked":
@@ -470,6 +480,8 @@ class Page:
         try:
             outcome = self.claim(statement.node, scope, text)
         except EvalError as err:
+            if re.search(r"cannot (multiply|add)|differ in shape|shape", str(err)):
+                return Result(text, "verified", f"shown wrong, and is: its shapes do not fit ({err})")
             return Result(text, "failed", f"shown as wrong, but cannot be evaluated: {err}")
         if outcome.status == "verified":
             return Result(text, "failed", "the page shows this formula as wrong, but it holds at the page's point "

@@ -269,7 +269,13 @@ class _Build(Transformer):
         return Relation(tuple(parts[0::2]), tuple(str(r) for r in parts[1::2]))
 
     def binary(self, left, op, right):
-        return Binary(str(op), left, right)
+        op = str(op)
+        if op not in "+-" and isinstance(left, Product) and _is_big(left.factors[0]):
+            # \sum \sigma(W x) \odot \sigma(W x): the sum takes the whole product that follows it
+            rest = left.factors[1:]
+            inner = Binary(op, rest[0] if len(rest) == 1 else Product(tuple(rest)), right)
+            return Product((left.factors[0], inner))
+        return Binary(op, left, right)
 
     def signed(self, op, arg):
         return Signed(str(op), arg)
@@ -356,6 +362,12 @@ class _Build(Transformer):
 
     def row(self, *entries):
         return tuple(entries)
+
+
+def _is_big(node: Node) -> bool:
+    while isinstance(node, (Sub, Sup)):
+        node = node.base
+    return isinstance(node, Sym) and node.name in ("\\sum", "\\prod")
 
 
 @cache
@@ -512,12 +524,17 @@ def prepare(text: str) -> str:
 
 @dataclass
 class Statement:
-    """One claim (or definition) of a formula: its text, as read, and its tree."""
+    """One claim (or definition) of a formula: its text, as read, and its tree.
+
+    `given` is a definition the claim is made under: in "z = a + b : \\bar a = \\bar z"
+    the claim holds for z = a + b.
+    """
 
     text: str
     node: Node | None = None
     error: str | None = None
     notes: list[str] = field(default_factory=list)
+    given: Statement | None = None
 
 
 def _top_level_split(text: str, pattern: re.Pattern) -> list[str]:
@@ -585,9 +602,22 @@ def _statements(formula: str) -> list[Statement]:
         if row_pieces and pieces and RELATION_START.match(row_pieces[0]):
             pieces[-1] = pieces[-1] + " " + row_pieces.pop(0)
         pieces.extend(row_pieces)
+    # "z = a + b : \bar a = \bar z, \bar b = \bar z": the claims after the colon hold under the definition before.
+    givens_of: list[str | None] = []
+    unsplit = pieces
+    pieces = []
+    for piece in unsplit:
+        halves = _top_level_split(piece, re.compile(r":(?!=)"))
+        if len(halves) == 2 and HAS_RELATION.search(halves[0]) and HAS_RELATION.search(halves[1]):
+            pieces.append(_clean(halves[1]))
+            givens_of.append(_clean(halves[0]))
+        else:
+            pieces.append(piece)
+            givens_of.append(None)
     # A comma between two claims separates them: "\bar a = \bar z, \bar b = \bar z".
     split: list[str] = []
-    for piece in pieces:
+    givens: list[str | None] = []
+    for piece, given in zip(pieces, givens_of):
         parts = [_clean(p) for p in _top_level_split(piece, TOP_COMMA)]
         merged: list[str] = []
         for part in parts:
@@ -596,15 +626,22 @@ def _statements(formula: str) -> list[Statement]:
             else:
                 merged.append(part)
         split.extend(p for p in merged if p)
+        givens.extend(given for p in merged if p)
     out = []
     if split and RELATION_START.match(split[0]):
         # "... density $\propto e^{-a^2/2} = e^{-\lambda^2/2}$": the left side is in the prose.
         split[0] = RELATION_START.sub("", split[0], count=1).strip()
-    for piece in split:
+    for piece, given in zip(split, givens):
         statement = Statement(piece)
         try:
             statement.node = parse(piece)
         except ReadError as err:
             statement.error = str(err)
+        if given is not None:
+            statement.given = Statement(given)
+            try:
+                statement.given.node = parse(given)
+            except ReadError as err:
+                statement.error = str(err)
         out.append(statement)
     return out

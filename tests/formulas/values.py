@@ -391,6 +391,11 @@ def add(a, b, sign: int = 1):
         return a[0, 0] + sign * b
     if is_scalar(b):
         return a + sign * b[0, 0]
+    # W X + b: a column added to every column of a batch, as the layers of a network do
+    if b.shape[1] == 1 and a.shape[0] == b.shape[0]:
+        return a + sign * b
+    if a.shape[1] == 1 and a.shape[0] == b.shape[0]:
+        return a + sign * b
     raise EvalError(f"cannot add a {shape_text(a)} array and a {shape_text(b)} array")
 
 
@@ -571,9 +576,10 @@ def analytic_min(*values):
 
 
 def softmax(z):
+    """The softmax of a vector; of a matrix, of each column (a batch of score vectors)."""
     z = array(z)
-    e = np.exp(z - np.max(np.real(z)))
-    return e / np.sum(e)
+    e = np.exp(z - np.max(np.real(z), axis=0, keepdims=True))
+    return e / np.sum(e, axis=0, keepdims=True)
 
 
 def magnitude(value) -> float:
