@@ -280,6 +280,12 @@ def _rule_member(index, ctx):
     raise EvalError("no rule gives this member of the family (write x_k = ... on the page)")
 
 
+def _is_parameter(node) -> bool:
+    """A name a function's definition can take as its parameter: x, \\theta, w_k (not \\nabla f)."""
+    from .evaluate import name_of
+    return name_of(node) is not None
+
+
 def read_comment(text: str, scope: Scope, page: str, line: int) -> Mark | None:
     """Apply a math comment's statements to the scope; return its mark, if it has one."""
     mark = None
@@ -329,7 +335,10 @@ def _read_statement(statement: str, scope: Scope, page: str, line: int) -> Mark 
         lhs = parse(name.strip())
         node = parse(body.strip())
         from .reader import Paren, Product
-        if isinstance(lhs, Product) and len(lhs.factors) == 2 and isinstance(lhs.factors[1], Paren):
+        used = {tex(n) for n in node.walk()}
+        if isinstance(lhs, Product) and len(lhs.factors) == 2 and isinstance(lhs.factors[1], Paren) and \
+                all(_is_parameter(p) for p in lhs.factors[1].items) and \
+                any(tex(p) in used for p in lhs.factors[1].items):  # a function of its parameters
             params = tuple(canonical(tex(p)) for p in lhs.factors[1].items)
             fname = tex(lhs.factors[0])
             scope.bindings[fname] = Defined(fname, node, params, f"{page}:{line}")

@@ -400,6 +400,7 @@ BUILTINS: dict[str, Function] = {
     "\\operatorname{Re}": Function("Re", _entrywise(np.real)),
     "\\operatorname{flat}": Function("flat", flat),
     "\\operatorname{relu}": Function("relu", _entrywise(lambda a: a * (np.real(a) > 0)), elementwise=True),
+    "\\operatorname{size}": Function("size", lambda a: array(float(array(a).size))),
 }
 BUILTINS["\\mathrm{flat}"] = BUILTINS["\\operatorname{flat}"]
 
@@ -615,6 +616,10 @@ def units(factors: tuple, ctx: Ctx) -> list[Node]:
 
 def _take_unit(factors: tuple, i: int, ctx: Ctx) -> tuple[Node, int]:
     node = factors[i]
+    if i + 1 < len(factors) and isinstance(factors[i + 1], Paren):
+        named = Product((node, factors[i + 1]))
+        if tex(named) in ctx.scope.bindings:  # \operatorname{cost}(f) declared as written
+            return named, i + 2
     if node == Sym("J") and i + 1 < len(factors) and isinstance(factors[i + 1], Paren) and \
             isinstance(factors[i + 1].items[0], Relation) and factors[i + 1].items[0].rels == ("\\mapsto",):
         return Apply(node, factors[i + 1].items, (), (), "mapsto"), i + 2  # J(X \mapsto X^2), even if J names a matrix
@@ -681,6 +686,9 @@ def _evaluate(node: Node, ctx: Ctx):
     match node:
         case Num(text):
             return array(float(text))
+        case Product(factors) if tex(node) in ctx.scope.bindings:
+            # \operatorname{cost}(f, \nabla f): a quantity the page names in words, declared as written
+            return value_of_name(tex(node), ctx)
         case Product(factors):
             result = None
             for unit in units(factors, ctx):

@@ -283,6 +283,7 @@ class Page:
                 if not line.startswith("# "):
                     before_first_section = False
                 previous_section = containers[0][1] if containers else scope
+                page_scope.sizes.update(previous_section.sizes)
                 scope = page_scope.child()
                 for entry in self.expectations:  # a comment's entries cover its own section only
                     entry["section_over"] = True
@@ -314,6 +315,8 @@ class Page:
                     mark = None
                 if before_first_section and target is page_scope:
                     scope = page_scope.child()
+                page_scope.sizes.update(target.sizes)  # a size, once given or used, is the page's
+                scope.sizes.update(page_scope.sizes)
                 if mark is not None:
                     pending_mark = mark
                 i = end + 1
@@ -730,7 +733,7 @@ class Page:
                 continue
             remainder = _remainder(right)
             if remainder is not None:
-                message = self._remainder_check(left, *remainder, node, scope)
+                message = self._remainder_check(left, *remainder, node, scope, local)
                 if message:
                     return Result(text, "failed", message)
                 methods.add("the order of the remainder")
@@ -811,7 +814,8 @@ class Page:
                     f"{allowed:.3g}, half a unit in the last digit written")
         return ""
 
-    def _remainder_check(self, left: Node, main: Node, kind: str, g: Node, node: Relation, scope: Scope) -> str:
+    def _remainder_check(self, left: Node, main: Node, kind: str, g: Node, node: Relation, scope: Scope,
+                         local: dict | None = None) -> str:
         """left = main + O(g) (or o(g)): left - main shrinks as fast as g (or faster) as g goes to 0.
 
         What shrinks is the differentials, if g has one (o(\\norm{\\dd x})), else
@@ -839,7 +843,7 @@ class Page:
                 binding = scope.bindings[scaled_name]
                 child.bindings[scaled_name] = Variable(scaled_name, np.sign(binding.value.real) * t + 0j,
                                                        binding.direction, binding.kind)
-            ctx = Ctx(child, locals={"__vary__": vary} if vary else {})
+            ctx = Ctx(child, locals={**(local or {}), **({"__vary__": vary} if vary else {})})
             difference = add(evaluate(left, ctx), evaluate(main, ctx), -1)
             ds.append(float(np.max(np.abs(array(as_matrix(difference))))))
             gs.append(float(np.max(np.abs(array(as_matrix(evaluate(g, ctx)))))))
