@@ -24,7 +24,8 @@ def test_every_formula_holds(page: str):
     summary = summarise(check_page(ROOT / page))
     if summary.problems:
         pytest.fail("\n".join(summary.problems), pytrace=False)
-    assert summary.displays and summary.verified, f"{page}: no display verified"
+    if page.startswith("docs/lectures/"):
+        assert summary.verified, f"{page}: a lecture with no display verified"
 
 
 def page_from(text: str) -> Page:
