@@ -387,6 +387,14 @@ def _read_statement(statement: str, scope: Scope, page: str, line: int) -> Mark 
             rng = _rng(page, key, 0)
             scope.bindings[key] = Generic(key, generic_function(key, in_shape, out_shape, rng, props))
         return None
+    if kind.startswith("like "):  # \bar y: like y, a random value of the shape y has
+        from .evaluate import Ctx, evaluate
+        shape = array(evaluate(parse(kind[len("like "):]), Ctx(scope))).shape
+        for name in names:
+            key = canonical(name)
+            value, direction = sample(shape, set(), _rng(page, key, line))
+            scope.bindings[key] = Variable(key, value.astype(complex), direction.astype(complex))
+        return None
     if kind == "dual":  # \varepsilon: dual, the unit of the dual numbers (epsilon^2 = 0)
         from .values import Dual
         for name in names:

@@ -208,6 +208,25 @@ def dependencies(name: str, scope: Scope) -> set:
 # ---------------------------------------------------------------- derivatives
 
 
+class NonAnalytic(Exception):
+    """A function computed through steps that are not analytic (an eigendecomposition) met a complex point."""
+
+
+def _central(evaluate_at: Callable[[complex], object], order: int = 1):
+    """Central differences with two Richardson extrapolations (error of order h^6), for functions that a
+    complex step or a circle cannot go through. Good to about 1e-10 for smooth functions of scale 1."""
+    if order != 1:
+        raise EvalError("a higher derivative through a function that is not analytic")
+
+    def quotient(h):
+        return (array(as_matrix(evaluate_at(h))) - array(as_matrix(evaluate_at(-h)))) / (2 * h)
+
+    h = 0.02
+    d1, d2, d3 = quotient(h), quotient(h / 2), quotient(h / 4)
+    r1, r2 = (4 * d2 - d1) / 3, (4 * d3 - d2) / 3
+    return (16 * r2 - r1) / 15
+
+
 _depth = [0]  # how many derivatives are being taken around the current evaluation
 _nested = [False]  # whether a derivative was taken inside the current one
 
@@ -228,7 +247,13 @@ def derivative(evaluate_at: Callable[[complex], object], ctx: Ctx, order: int = 
     where the derivative of a real function is real: there it is dropped, so
     that it cannot swamp an enclosing complex step.
     """
-    value = _derivative(evaluate_at, ctx, order, scale)
+    try:
+        value = _derivative(evaluate_at, ctx, order, scale)
+    except NonAnalytic:
+        if _depth[0] > 0:
+            raise  # inside another derivative: the outermost one falls back
+        ctx.record["methods"].add("central differences")
+        value = _central(evaluate_at, order)
     if at_real and not ctx.scope.imaginary:
         return array(value).real.astype(complex)
     return value
@@ -403,6 +428,66 @@ BUILTINS: dict[str, Function] = {
     "\\operatorname{size}": Function("size", lambda a: array(float(array(a).size))),
 }
 BUILTINS["\\mathrm{flat}"] = BUILTINS["\\operatorname{flat}"]
+
+
+def _real_only(name, value):
+    value = array(value)
+    if np.any(np.imag(value)):
+        raise NonAnalytic(name)
+    return value.real
+
+
+def _cholesky(a):
+    """The lower-triangular L with positive diagonal and L L^T = A, by the Cholesky-Banachiewicz loop:
+    only products, sums, divisions and square roots, so a complex step goes through it."""
+    a = array(a)
+    n = a.shape[0]
+    low = np.zeros_like(a)
+    for j in range(n):
+        low[j, j] = np.sqrt(a[j, j] - np.sum(low[j, :j] * low[j, :j]))
+        for i in range(j + 1, n):
+            low[i, j] = (a[i, j] - np.sum(low[i, :j] * low[j, :j])) / low[j, j]
+    return low
+
+
+def _lower_half(a):
+    a = array(a)
+    return np.tril(a) - np.diag(np.diag(a)) / 2
+
+
+def _eigenvectors(s):
+    """Unit eigenvectors of a symmetric S, eigenvalues ascending, each column's entries summing to a
+    positive number (a sign that moves smoothly with S)."""
+    q = np.linalg.eigh(_real_only("eigvecs", s))[1]
+    return (q * np.sign(q.sum(axis=0))).astype(complex)
+
+
+def _inverse_gaps(s):
+    values = np.linalg.eigvalsh(_real_only("invgaps", s))
+    gaps = values[None, :] - values[:, None]
+    with np.errstate(divide="ignore"):
+        out = np.where(np.eye(len(values)) > 0, 0.0, 1.0 / np.where(gaps == 0, 1.0, gaps))
+    return out.astype(complex)
+
+
+def _largest_eigenvalue(s):
+    return array(np.linalg.eigvalsh(_real_only("lambda_max", s))[-1])
+
+
+def _top_eigenvector(s):
+    q = np.linalg.eigh(_real_only("topeigvec", s))[1][:, -1:]
+    return (q * np.sign(q.sum())).astype(complex)
+
+
+# The catalogue's primitives, for the declarations that say what its words mean.
+BUILTINS["\\operatorname{chol}"] = Function("chol", _cholesky)
+BUILTINS["\\operatorname{lowerhalf}"] = Function("lowerhalf", _lower_half)
+BUILTINS["\\operatorname{eigvecs}"] = Function("eigvecs", _eigenvectors)
+BUILTINS["\\operatorname{invgaps}"] = Function("invgaps", _inverse_gaps)
+BUILTINS["\\lambda_{\\max}"] = Function("lambda_max", _largest_eigenvalue)
+BUILTINS["\\operatorname{topeigvec}"] = Function("topeigvec", _top_eigenvector)
+BUILTINS["\\operatorname{step}"] = Function("step", _entrywise(lambda a: (np.real(a) > 0).astype(complex)),
+                                              elementwise=True)
 
 
 def _area(region):
@@ -1723,6 +1808,22 @@ def _integral(op: Node, body: Node, ctx: Ctx):
         if fast is not None and all(name in local for name in variables):
             return complex(fast(**{name: scalar(local[name]).real for name in variables}))
         return scalar(evaluate(integrand, ctx.but(locals_=local)))
+
+    if len(variables) == 1 and not double:  # an integrand that is a matrix: Gauss-Legendre on its entries
+        probe = {variables[0]: array(0.5)}
+        lower, upper = limits[0]
+        if lower is not None and upper is not None:
+            sample = as_matrix(evaluate(integrand, ctx.but(locals_=probe)))
+            if isinstance(sample, np.ndarray) and sample.shape != (1, 1):
+                a = scalar(evaluate(lower[0], ctx)).real
+                b = scalar(evaluate(upper[0], ctx)).real
+                nodes, weights = np.polynomial.legendre.leggauss(30)
+                total = 0
+                for t, w in zip(nodes, weights):
+                    point = array((a + b) / 2 + (b - a) / 2 * t)
+                    total = total + w * (b - a) / 2 * array(as_matrix(
+                        evaluate(integrand, ctx.but(locals_={variables[0]: point}))))
+                return total
 
     def quad(function, a, b) -> float:
         result, _ = scipy.integrate.quad(lambda t: function(t).real, a, b, epsabs=1e-13, epsrel=1e-12, limit=200)
