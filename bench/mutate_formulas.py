@@ -19,7 +19,10 @@ point" (an equivalent formula, such as a transpose of a symmetric matrix or
 two commuting factors); if it fails there, the page's point is reported as too
 special. Each miss is listed with its page, line, the original and the mutant.
 
-Usage: python bench/mutate_formulas.py [--per-display N] [--seed S] [pages...]
+The identity catalogue is one more page: its rows as the reference page shows
+them (name it `catalogue` to run it alone).
+
+Usage: python bench/mutate_formulas.py [--per-display N] [--seed S] [pages... | catalogue]
 Floor: at least 95% caught.
 """
 
@@ -35,7 +38,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
 
-from formulas import declarations  # noqa: E402
+from formulas import catalogue, declarations  # noqa: E402
 from formulas.pages import Page, pages  # noqa: E402
 from formulas.reader import (Binary, Frac, Node, Num, Paren, Product, Relation, Signed, Sub, Sup, Sym,  # noqa: E402
                              statements, tex)
@@ -205,9 +208,19 @@ def page_with(text: str, line: int, mutated: str) -> str:
     return "\n".join(lines[:start] + replacement + lines[end + 1:]) + "\n"
 
 
-def caught(path: Path, text: str) -> bool:
-    page = Page(path, text).run()
-    return bool(problems_of(page))
+CATALOGUE = "catalogue"  # the identity catalogue's rows, as the page shows them (tests/formulas/catalogue.py)
+
+
+def checked(path, text: str | None = None) -> Page:
+    if path == CATALOGUE:
+        page = Page(catalogue.PAGE_PATH, catalogue.page_text() if text is None else text)
+        page.name = catalogue.PAGE_NAME
+        return page.run()
+    return Page(path, text).run()
+
+
+def caught(path, text: str) -> bool:
+    return bool(problems_of(checked(path, text)))
 
 
 def main(argv=None) -> int:
@@ -218,13 +231,13 @@ def main(argv=None) -> int:
     parser.add_argument("--list", action="store_true", help="list every typo, caught or not")
     args = parser.parse_args(argv)
     chooser = random.Random(args.seed)
-    paths = [Path(p).resolve() for p in args.pages] or pages()
+    paths = [p if p == CATALOGUE else Path(p).resolve() for p in args.pages] or [*pages(), CATALOGUE]
     start = time.perf_counter()
     total = caught_count = 0
     misses, equivalents = [], []
     by_kind: dict[str, list[int]] = {}
     for path in paths:
-        original = Page(path).run()
+        original = checked(path)
         if problems_of(original):
             print(f"{original.name}: has problems before any typo; skipped (run make formulas)")
             continue

@@ -12,10 +12,12 @@ from pathlib import Path
 
 import pytest
 
+from formulas import catalogue
 from formulas.pages import ROOT, Page, check_page, pages
 from formulas.report import problems_of, summarise
 
-# Every Markdown page of the course (the identity catalogue is generated, and checked by tests/test_catalogue.py).
+# Every Markdown page of the course; the identity catalogue, which a hook writes from
+# snippets/catalogue/identities.py, is checked as its page shows it (test_the_catalogue_as_shown).
 PAGES = [str(path.relative_to(ROOT)) for path in pages()]
 
 
@@ -26,6 +28,23 @@ def test_every_formula_holds(page: str):
         pytest.fail("\n".join(summary.problems), pytrace=False)
     if page.startswith("docs/lectures/"):
         assert summary.verified, f"{page}: a lecture with no display verified"
+
+
+def test_the_catalogue_as_shown():
+    summary = summarise(catalogue.check())
+    if summary.problems:
+        pytest.fail("\n".join(summary.problems), pytrace=False)
+    assert summary.verified == summary.displays > 100
+
+
+def test_a_typo_in_the_catalogue_page_is_caught():
+    """The tree checks of tests/test_catalogue.py do not read the page; this does."""
+    text = catalogue.page_text()
+    right = "\\dd f = \\tr(X^{-1}\\,\\dd X)"
+    assert right in text
+    page = Page(catalogue.PAGE_PATH, text.replace(right, "\\dd f = \\tr(X^{-\\T}\\,\\dd X)", 1)).run()
+    (problem,) = problems_of(page)
+    assert "the two sides differ" in problem
 
 
 def page_from(text: str) -> Page:

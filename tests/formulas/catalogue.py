@@ -27,10 +27,11 @@ from .pages import ROOT, Page
 
 CATALOGUE_DIR = ROOT / "snippets" / "catalogue"
 PAGE_NAME = "docs/reference/identities.md (generated from snippets/catalogue/identities.py)"
+PAGE_PATH = ROOT / "docs" / "reference" / "identities.md"
 
 # How the catalogue draws an input, as the checker's declarations say it.
 SAMPLES = {"normal": "", "invertible": "invertible", "spd": "spd", "symmetric": "symmetric",
-           "separated": "symmetric", "stable": "positive-spectrum", "probability": "probability",
+           "separated": "separated", "stable": "positive-spectrum", "probability": "probability",
            "full-rank": "", "unit": "unit", "positive": "positive"}
 # What the catalogue's words define, in the checker's vocabulary (evaluate.py BUILTINS).
 PRIMITIVES = {
@@ -39,6 +40,23 @@ PRIMITIVES = {
     "eigenvectors": "",  # \operatorname{eigvecs} is a builtin
     "inverse_gaps": "F := \\operatorname{invgaps}(S)",
     "top_eigenvector": "q := \\operatorname{topeigvec}(S)",
+}
+
+# What a row's words say, for the checker: declarations that join the row's comment, and a comment
+# just before its note (the note may speak of other names, or of a point where the formula fails).
+ROW_DECLARATIONS = {
+    "eigenvectors": ["\\lambda := \\operatorname{eigvals}(S)", "\\Lambda := \\diag(\\lambda)"],
+    "jacdet-square": ["\\lambda_i: eigenvalues of X"],
+    "jacdet-cube": ["\\lambda_i: eigenvalues of X"],
+    "log-softmax": ["\\mathbf{1}: n"],
+    "layer-norm": ["\\mathbf{1}: n"],
+}
+NOTE_DECLARATIONS = {
+    "cholesky": ["U := \\operatorname{chol}(S)^\\T"],
+    "largest-eigenvalue": ["\\lambda := \\operatorname{eigvals}(S)", "q_k := \\operatorname{eigvecs}(S) e_k"],
+    "relu": ['unchecked "x_i = 0": the point the note speaks of, where ReLU has no derivative'],
+    "kron-transpose": ["A: m×n", "B: n×p"],
+    "kron-inverse": ["A: n×n invertible", "B: n×n invertible"],
 }
 
 
@@ -62,13 +80,14 @@ def declarations(entry) -> list[str]:
             out.append(f"{var.tex()}: integer 3")
             continue
         shape = "scalar" if not var.dims else var.dims[0] if len(var.dims) == 1 else "×".join(var.dims)
-        out.append(f"{var.tex()}: {shape} {SAMPLES[var.sample]}".rstrip())
+        sample = "probability" if not var.dims and var.sample == "unit" else SAMPLES[var.sample]  # t in [0, 1]
+        out.append(f"{var.tex()}: {shape} {sample}".rstrip())
     out.append(f"vary: {entry.wrt.tex()}")
     for node in (n for e in entry.expressions() for n in e.walk()):
         primitive = PRIMITIVES.get(getattr(node, "name", None))
         if primitive and primitive not in out:
             out.append(primitive)
-    return out
+    return out + ROW_DECLARATIONS.get(entry.key, [])
 
 
 def row_text(entry, hook) -> str:
@@ -91,6 +110,8 @@ def row_text(entry, hook) -> str:
     if gradient != "&ndash;":
         lines += ["$$", gradient.strip("$"), "$$", ""]
     if entry.note:
+        if entry.key in NOTE_DECLARATIONS:
+            lines += ["<!-- math", *NOTE_DECLARATIONS[entry.key], "-->", ""]
         lines += [entry.note, ""]
     return "\n".join(lines)
 
@@ -101,6 +122,6 @@ def page_text() -> str:
 
 
 def check() -> Page:
-    page = Page(ROOT / "docs" / "reference" / "identities.md", page_text())
+    page = Page(PAGE_PATH, page_text())
     page.name = PAGE_NAME
     return page.run()

@@ -4,15 +4,17 @@ A comment holds one statement a line (or several, separated by `;`):
 
     A, B, dA: n×n            random matrices (non-symmetric, well conditioned)
     x, v: n                  random column vectors; `1×n` is a row
-    t, r: scalar positive    random numbers; `integer 3` gives a whole number
+    t, r: scalar positive    random numbers; `integer 3` gives a whole number, `probability` one in (0, 1)
     S: n×n symmetric         also: spd, orthogonal, antisymmetric, diagonal, positive, unit, probability,
-                             positive-spectrum (not symmetric, real positive eigenvalues)
+                             positive-spectrum (not symmetric, real positive eigenvalues),
+                             separated (symmetric, eigenvalues at least 1 apart)
     n = 4                    a size (defaults: each size letter its own, all different)
     f: n -> m                a generic smooth function from R^n to R^m (`1` or `scalar`: numbers);
                              `1 -> 1 monotone`, `n -> 1 positive`; `f_*: n -> n` one for each index
     S: polygon; U: interval  a region of the plane (area, A S), of the line (\\int_U, f(U))
     \\varepsilon: dual        the unit of the dual numbers, \\varepsilon^2 = 0
     family: x                x_0, x_1, ... given by a rule x_k = ... written on the page
+    q_k := Q e_k             a family given by its rule here
     F(A), G(A): n×n          generic smooth functions of the variable A, written bare (\\dd F)
     p := \\softmax(W x)       a definition in the course's notation
     vary: X                  what \\dd of an expression and \\nabla without subscript move
@@ -21,6 +23,7 @@ A comment holds one statement a line (or several, separated by `;`):
     approx: within a factor of 2   what a \\approx b means between expressions (rules of thumb)
     adjoint: E               \\bar u means \\nabla_u E, the gradient backpropagation computes
     I: n×n                   the size of I where a Kronecker product leaves it open
+    \\mathbf{1}: n             the length of the vector of ones where a product leaves it open
     i: imaginary             i is the imaginary unit
     mark definition: why     (just before a display) the display is not checked, and why
 
@@ -51,7 +54,7 @@ DEFAULT_SIZES = {"n": 3, "m": 4, "k": 5, "p": 6, "q": 2, "c": 7, "d": 3, "r": 5,
 ALTERNATE_SIZES = {"n": 4, "m": 5, "k": 3, "p": 2, "q": 6, "c": 5, "d": 4, "r": 6, "s": 3, "N": 7, "B": 4,
                    "K": 4, "L": 3}
 FUNCTION_PROPERTIES = {"monotone", "positive"}
-PROPERTIES = {"positive-spectrum", "symmetric", "spd", "invertible", "orthogonal", "antisymmetric", "diagonal", "positive", "unit",
+PROPERTIES = {"positive-spectrum", "separated", "symmetric", "spd", "invertible", "orthogonal", "antisymmetric", "diagonal", "positive", "unit",
               "probability", "angle", "integer", "lower", "nonzero", "negative", "onehot"}
 MARK_KINDS = {"definition", "notation", "unverifiable"}
 NAME_LIST = re.compile(r"^\s*(?P<names>[^:=]+?)\s*:\s*(?P<type>.+?)\s*$")
@@ -145,6 +148,8 @@ def sample(shape: tuple[int, int], props: set[str], rng: np.random.Generator) ->
             value = rng.uniform(0.5, 2.0)
         elif "negative" in props:
             value = -rng.uniform(0.5, 2.0)
+        elif "probability" in props:
+            value = rng.uniform(0.1, 0.9)
         else:
             value = rng.choice([-1, 1]) * rng.uniform(0.5, 1.5)
         return np.array([[value]]), np.array([[rng.choice([-1, 1]) * rng.uniform(0.5, 1.5)]])
@@ -179,6 +184,11 @@ def sample(shape: tuple[int, int], props: set[str], rng: np.random.Generator) ->
         g = rng.standard_normal((rows, rows))
         d = normal()
         return g @ g.T / rows + np.eye(rows), (d + d.T) / 2
+    if "separated" in props:  # symmetric, eigenvalues at least 1 apart: eigenvectors move smoothly
+        q, _ = np.linalg.qr(rng.standard_normal((rows, rows)))
+        values = np.arange(rows) * 1.5 + rng.uniform(-0.25, 0.25, rows) - 0.75 * (rows - 1)
+        d = normal()
+        return q @ np.diag(values) @ q.T, (d + d.T) / 2
     if "symmetric" in props:
         g, d = normal(), normal()
         return (g + g.T) / 2, (d + d.T) / 2
@@ -334,7 +344,19 @@ def _read_statement(statement: str, scope: Scope, page: str, line: int) -> Mark 
         name, body = statement.split(":=", 1)
         lhs = parse(name.strip())
         node = parse(body.strip())
-        from .reader import Paren, Product
+        from .reader import Paren, Product, Sub, Sym
+        if isinstance(lhs, Sub) and len(lhs.items) == 1 and isinstance(lhs.items[0], Sym) and \
+                len(lhs.items[0].name) == 1 and _is_parameter(lhs.base) and \
+                lhs.items[0].name in {n.name for n in node.walk() if isinstance(n, Sym)}:
+            # q_k := Q e_k: a family, by its rule in k (G_s := \sym(G) is one name)
+            from .evaluate import evaluate
+            index = lhs.items[0].name
+
+            def member(value, ctx, rule=node, index=index):
+                return evaluate(rule, ctx.but(locals_={index: array(float(value))}))
+
+            scope.bindings[canonical(tex(lhs.base)) + "_*"] = Family(canonical(tex(lhs.base)), member)
+            return None
         used = {tex(n) for n in node.walk()}
         if isinstance(lhs, Product) and len(lhs.factors) == 2 and isinstance(lhs.factors[1], Paren) and \
                 all(_is_parameter(p) for p in lhs.factors[1].items) and \
@@ -447,6 +469,9 @@ def _read_statement(statement: str, scope: Scope, page: str, line: int) -> Mark 
         key = canonical(name)
         if key == "I":
             scope.identity_size = shape[0]
+            continue
+        if key == "\\mathbf{1}":  # the length of the vector of ones where the formula leaves it open
+            scope.bindings[key] = Variable(key, np.ones(shape, complex), np.zeros(shape, complex), "fixed")
             continue
         value, direction = sample(shape, props, _rng(page, key, line))
         scope.bindings[key] = Variable(key, value.astype(complex), direction.astype(complex))

@@ -437,6 +437,14 @@ def _real_only(name, value):
     return value.real
 
 
+def _symmetric(name, value):
+    """The symmetric part of a matrix: a function of a symmetric matrix (its eigenvalues, eigenvectors)
+    read as a function of all its entries, so that its gradient is the symmetric one of the catalogue's
+    convention (not the one-triangle gradient of a routine that reads the lower triangle)."""
+    value = _real_only(name, value)
+    return (value + value.T) / 2
+
+
 def _cholesky(a):
     """The lower-triangular L with positive diagonal and L L^T = A, by the Cholesky-Banachiewicz loop:
     only products, sums, divisions and square roots, so a complex step goes through it."""
@@ -458,24 +466,29 @@ def _lower_half(a):
 def _eigenvectors(s):
     """Unit eigenvectors of a symmetric S, eigenvalues ascending, each column's entries summing to a
     positive number (a sign that moves smoothly with S)."""
-    q = np.linalg.eigh(_real_only("eigvecs", s))[1]
+    q = np.linalg.eigh(_symmetric("eigvecs", s))[1]
     return (q * np.sign(q.sum(axis=0))).astype(complex)
 
 
 def _inverse_gaps(s):
-    values = np.linalg.eigvalsh(_real_only("invgaps", s))
+    values = np.linalg.eigvalsh(_symmetric("invgaps", s))
     gaps = values[None, :] - values[:, None]
     with np.errstate(divide="ignore"):
         out = np.where(np.eye(len(values)) > 0, 0.0, 1.0 / np.where(gaps == 0, 1.0, gaps))
     return out.astype(complex)
 
 
+def _eigenvalues(s):
+    """The eigenvalues of a symmetric S, ascending (the order of eigvecs' columns), as a column."""
+    return np.linalg.eigvalsh(_symmetric("eigvals", s)).reshape(-1, 1).astype(complex)
+
+
 def _largest_eigenvalue(s):
-    return array(np.linalg.eigvalsh(_real_only("lambda_max", s))[-1])
+    return array(np.linalg.eigvalsh(_symmetric("lambda_max", s))[-1])
 
 
 def _top_eigenvector(s):
-    q = np.linalg.eigh(_real_only("topeigvec", s))[1][:, -1:]
+    q = np.linalg.eigh(_symmetric("topeigvec", s))[1][:, -1:]
     return (q * np.sign(q.sum())).astype(complex)
 
 
@@ -483,6 +496,7 @@ def _top_eigenvector(s):
 BUILTINS["\\operatorname{chol}"] = Function("chol", _cholesky)
 BUILTINS["\\operatorname{lowerhalf}"] = Function("lowerhalf", _lower_half)
 BUILTINS["\\operatorname{eigvecs}"] = Function("eigvecs", _eigenvectors)
+BUILTINS["\\operatorname{eigvals}"] = Function("eigvals", _eigenvalues)
 BUILTINS["\\operatorname{invgaps}"] = Function("invgaps", _inverse_gaps)
 BUILTINS["\\lambda_{\\max}"] = Function("lambda_max", _largest_eigenvalue)
 BUILTINS["\\operatorname{topeigvec}"] = Function("topeigvec", _top_eigenvector)
@@ -1716,6 +1730,8 @@ def _sum_or_product(name: str, lower, upper, body: Node, ctx: Ctx):
     # \sum_{i=1}^n, \sum_{i,j}, \sum_i, \sum_{j \ne i}
     indices: list[tuple[str, list[int]]] = []
     condition = None
+    shared = len(lower) > 1 and isinstance(lower[-1], Relation) and lower[-1].rels == ("=",) and \
+        all(name_of(item) for item in lower[:-1])  # \prod_{i,j=1}^{n}: i and j both run from 1 to n
     for item in lower:
         if isinstance(item, Relation) and item.rels == ("=",):
             index = name_of(item.exprs[0])
@@ -1724,6 +1740,10 @@ def _sum_or_product(name: str, lower, upper, body: Node, ctx: Ctx):
                 raise EvalError(f"{name}_{{{tex(item)}}} without an upper limit")
             stop = int(scalar(evaluate(upper[0], ctx)).real)
             indices.append((index, list(range(start, stop + 1))))
+            if shared:
+                indices = [(i, list(range(start, stop + 1))) for i, _ in indices]
+        elif shared:
+            indices.append((name_of(item), []))
         elif isinstance(item, Relation):
             index = name_of(item.exprs[0])
             condition = item

@@ -32,9 +32,10 @@ import numpy as np
 
 from . import declarations
 from .declarations import DeclarationError, Mark, canonical
-from .evaluate import (Apply, Ctx, Defined, Family, Generic, Scope, Variable, evaluate, function_value, is_bound,
+from .evaluate import (Apply, Ctx, Defined, Family, Generic, Scope, Variable, evaluate, function_value, holds, is_bound,
                        is_function_node, name_of, operator_kind)
 from .reader import Matrix, Node, Num, Paren, Product, Relation, Signed, Statement, Sub, Sup, Sym, tex
+from .reader import parse as parse_node
 from .values import Dual, EvalError, Function, Identity, KronI, LinearMap, Ones, Unit, add, array, as_matrix, is_scalar, show, shape_text
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -59,7 +60,7 @@ class Result:
     """One statement of a formula, and what became of it."""
 
     text: str
-    status: str  # verified, definition, signature, expression, failed, marked
+    status: str  # verified, definition, signature, condition, expression, failed, marked
     message: str = ""
     error: float | None = None
 
@@ -89,7 +90,7 @@ class Formula:
             return "verified"
         if self.display:
             return "failed"
-        if any(r.status in ("definition", "signature") for r in self.results):
+        if any(r.status in ("definition", "signature", "condition") for r in self.results):
             return "definition"
         return "plain"
 
@@ -400,8 +401,10 @@ class Page:
     def check(self, formula: Formula, scope: Scope) -> None:
         formula.scope = scope.child()
         self.formulas.append(formula)
-        for statement in _statements(formula.source):
-            formula.results.append(self.statement(statement, scope, formula))
+        found = _statements(formula.source)
+        conditions = _conditions(found, scope)
+        for statement in found:
+            formula.results.append(self.statement(statement, scope, formula, conditions))
 
     def inline_formulas(self, lines: list[tuple[int, str]]) -> list[Formula]:
         """The $...$ formulas of a paragraph (one may run over several lines), with their first line."""
@@ -424,14 +427,15 @@ class Page:
                 if statement.node is not None and self.definition_target(statement.node, scope) is not None and \
                         len(statement.node.exprs) == 2 and self._expected(statement.text, peek=True) is None:
                     early[id(statement)] = self.statement(statement, scope, formula)
+        conditions = _conditions([s for _, statements_ in parsed for s in statements_], scope)
         for formula, statements_ in parsed:
             formula.scope = scope.child()
             self.formulas.append(formula)
             for statement in statements_:
-                result = early.get(id(statement)) or self.statement(statement, scope, formula)
+                result = early.get(id(statement)) or self.statement(statement, scope, formula, conditions)
                 formula.results.append(result)
 
-    def statement(self, statement: Statement, scope: Scope, formula: Formula) -> Result:
+    def statement(self, statement: Statement, scope: Scope, formula: Formula, conditions: dict | None = None) -> Result:
         if statement.given is not None and statement.error is None:
             # "z = a + b : \\bar a = \\bar z": the claim, in a scope where the definition holds
             local = scope.child()
@@ -451,6 +455,9 @@ class Page:
         signature = SIGNATURE.match(text)
         if signature:
             return self.signature(signature, scope, text)
+        counting = COUNTING.fullmatch(text)
+        if counting:
+            return self.counting(counting, scope, text)
         if statement.error:
             if formula.mark is not None:
                 return Result(text, "marked")
@@ -460,13 +467,18 @@ class Page:
         node = statement.node
         if not isinstance(node, Relation) or not set(node.rels) & RELATIONS:
             return Result(text, "marked" if formula.mark else "expression")
+        conditions = conditions or {}
+        if _is_condition(node, scope):
+            attached = [tex(claim) for claim, condition in conditions.values() if condition is node]
+            return Result(text, "condition", f"restricts {attached[0]}" if attached else
+                          "a condition on letters the text ranges over")
         try:
             defined = self.define(node, scope, formula)
             if defined is not None:
                 return defined
             if formula.mark is not None:
                 return Result(text, "marked")
-            return self.claim(node, scope, text)
+            return self.claim(node, scope, text, conditions.get(id(statement), (None, None))[1])
         except EvalError as err:
             return Result(text, "failed", str(err))
         except (ArithmeticError, ValueError, np.linalg.LinAlgError) as err:
@@ -474,6 +486,24 @@ class Page:
         except (TypeError, AttributeError, KeyError, IndexError, RecursionError) as err:
             # A formula the checker cannot make sense of is a failure of the page, not a crash of the run.
             return Result(text, "failed", f"cannot evaluate this formula ({type(err).__name__}: {err})")
+
+    @staticmethod
+    def counting(match: re.Match, scope: Scope, text: str) -> Result:
+        """k = 1, 2, 3, \\dots: the page's k is one of these whole numbers (or, unbound, any of them)."""
+        name = canonical(match.group("name"))
+        numbers = [int(n) for n in re.findall(r"-?\d+", match.group("numbers"))]
+        steps = {b - a for a, b in zip(numbers, numbers[1:])}
+        if len(steps) > 1:
+            return Result(text, "failed", f"{', '.join(map(str, numbers))} do not go up by one step")
+        if name not in scope.bindings:
+            return Result(text, "condition", f"the values {name} takes")
+        value = array(evaluate(parse_node(name), Ctx(scope)))
+        step = steps.pop() if steps else 1
+        number = value[0, 0].real if value.shape == (1, 1) and not value[0, 0].imag else None
+        if number is None or number != round(number) or (number - numbers[0]) % step or \
+                (number - numbers[0]) * step < 0:
+            return Result(text, "failed", f"{name} = {show(value)} is not one of {match.group('numbers')}")
+        return Result(text, "verified", f"{name} = {int(number)} is one of them", 0.0)
 
     def shown_wrong(self, statement: Statement, scope: Scope) -> Result:
         """A formula the page shows as a mistake: it must be readable, and must not hold."""
@@ -691,8 +721,9 @@ class Page:
                                           " declare them to check the rest of the chain")
         return self.claim(rest, scope, text)
 
-    def claim(self, node: Relation, scope: Scope, text: str) -> Result:
-        """Every relation of the chain holds; with free indices (J_{ij} = ...), for every value of them."""
+    def claim(self, node: Relation, scope: Scope, text: str, condition: Relation | None = None) -> Result:
+        """Every relation of the chain holds; with free indices (J_{ij} = ...), for every value of them
+        (that meets the condition written after it: "F_{ij} = ... for i \\ne j")."""
         vary = _varying(node, scope)
         local = {"__vary__": vary} if vary else {}
         free = _free_indices(node, scope)
@@ -704,6 +735,8 @@ class Page:
         worst, last = 0.0, None
         for values in itertools.product(*(r for _, r in ranges)):
             at = {letter: array(float(v)) for (letter, _), v in zip(ranges, values)}
+            if condition is not None and not holds(condition, ctx.but(locals_=at)):
+                continue
             outcome = self._claim_at(node, scope, text, {**local, **at})
             if outcome.status != "verified":
                 where = ", ".join(f"{letter} = {v}" for (letter, _), v in zip(ranges, values))
@@ -711,7 +744,10 @@ class Page:
                 return outcome
             worst = max(worst, outcome.error or 0.0)
             last = outcome
-        last.message = f"for every {', '.join(free)}: {last.message}"
+        if last is None:
+            return Result(text, "failed", f"no {', '.join(free)} meets {tex(condition)}")
+        last.message = f"for every {', '.join(free)}" + (f" with {tex(condition)}" if condition else "") + \
+            f": {last.message}"
         last.error = worst
         return last
 
@@ -878,6 +914,13 @@ class Page:
             if value.shape != expected:
                 return f"{tex(left)} is a {shape_text(value)} array, not {expected[0]} x {expected[1]}"
             return ""
+        if isinstance(right, Paren) and right.bracket == "[" and len(right.items) == 2:  # t \in [0, 1]
+            low, high = (array(evaluate(item, ctx)) for item in right.items)
+            if value.shape != (1, 1) or abs(value[0, 0].imag) > 0:
+                return f"{tex(left)} is {show(value)}, not a number"
+            if not low[0, 0].real <= value[0, 0].real <= high[0, 0].real:
+                return f"{tex(left)} = {show(value)} is outside {tex(right)}"
+            return ""
         raise EvalError(f"cannot check membership of {tex(right)}")
 
     @staticmethod
@@ -888,6 +931,8 @@ class Page:
                 f"(relative difference {error:.1e}, tolerance {tolerance:.0e})")
 
 
+COUNTING = re.compile(r"(?P<name>[A-Za-z]|\\[A-Za-z]+)\s*=\s*(?P<numbers>-?\d+(?:\s*,\s*-?\d+)*)\s*,\s*"
+                      r"\\(?:dots|ldots)")
 EXPECTATION = re.compile(r'^\s*(?P<kind>wrong|unchecked)\s+"(?P<tex>[^"]+)"\s*(?::\s*(?P<reason>.+))?$')
 
 
@@ -905,6 +950,34 @@ def _remainder(node: Node):
                 isinstance(factors[1], Paren) and len(factors[1].items) == 1:
             return node.left, factors[0].name, factors[1].items[0]
     return None
+
+
+CONDITION_RELATIONS = {"\\ne", "<", ">", "\\le", "\\ge"}
+
+
+def _is_condition(node: Node, scope: Scope) -> bool:
+    """i \\ne j, t > 0: an inequality between letters that nothing defines (and numbers) says which
+    values a formula beside it is about; it claims nothing by itself."""
+    if not isinstance(node, Relation) or not set(node.rels) <= CONDITION_RELATIONS:
+        return False
+    letters = [n for n in node.walk() if isinstance(n, Sym)]
+    return bool(letters) and all(len(n.name) == 1 and n.name.isalpha() and n.name not in scope.bindings
+                                 and n.name not in scope.sizes for n in letters) and \
+        all(isinstance(n, (Sym, Num, Relation, Signed)) for n in node.walk())
+
+
+def _conditions(statements_: list[Statement], scope: Scope) -> dict:
+    """{id(claim): (claim, condition)} for each condition that follows a claim with those free indices."""
+    found = {}
+    for k, statement in enumerate(statements_):
+        if statement.node is None or not _is_condition(statement.node, scope):
+            continue
+        letters = {n.name for n in statement.node.walk() if isinstance(n, Sym)}
+        before = [s for s in statements_[:k] if s.node is not None and isinstance(s.node, Relation)]
+        if before and not _is_condition(before[-1].node, scope) and \
+                letters <= set(_free_indices(before[-1].node, scope)):
+            found[id(before[-1])] = (before[-1].node, statement.node)
+    return found
 
 
 def _free_indices(node: Node, scope: Scope) -> list[str]:

@@ -627,6 +627,20 @@ def _statements(formula: str) -> list[Statement]:
                 merged.append(part)
         split.extend(p for p in merged if p)
         givens.extend(given for p in merged if p)
+    # "a, b \in \R^n": each name is in the set.
+    listed: list[str] = []
+    listed_givens: list[str | None] = []
+    for piece, given in zip(split, givens):
+        member = re.fullmatch(r"(?P<names>[^=<>]+?)\s*\\in(?![A-Za-z])\s*(?P<set>.+)", piece, re.S)
+        names = _top_level_split(member.group("names"), TOP_COMMA) if member else []
+        if len(names) > 1 and not any(HAS_RELATION.search(n) for n in names):
+            names = [n for n in names if n.strip() not in ("\\dots", "\\ldots", "\\cdots")]  # x_1, \dots, x_n
+            listed.extend(f"{name.strip()} \\in {member.group('set')}" for name in names)
+            listed_givens.extend(given for _ in names)
+        else:
+            listed.append(piece)
+            listed_givens.append(given)
+    split, givens = listed, listed_givens
     out = []
     if split and RELATION_START.match(split[0]):
         # "... density $\propto e^{-a^2/2} = e^{-\lambda^2/2}$": the left side is in the prose.

@@ -16,6 +16,7 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
+from . import catalogue
 from .pages import ROOT, Page, check_page, pages
 
 MARKS_PER_DISPLAY = 1 / 6  # the floor: at most one display in six is marked
@@ -61,7 +62,7 @@ def summarise(page: Page) -> Summary:
         for result in formula.results:
             if result.status == "verified":
                 inline["wrong" if result.message.startswith("shown wrong") else "claims"] += 1
-            elif result.status in ("definition", "signature"):
+            elif result.status in ("definition", "signature", "condition"):
                 inline["definitions"] += 1
             elif result.status == "marked":
                 inline["unchecked"] += 1
@@ -76,21 +77,18 @@ def summarise(page: Page) -> Summary:
 
 
 def table(summaries: list[Summary]) -> str:
-    header = (f"{'page':40} {'displays':>8} {'verified':>8} {'marked':>6} {'share':>6}   "
-              f"{'inline claims':>13} {'shown wrong':>11} {'definitions':>11} {'unchecked':>9}")
-    lines = [header, "-" * len(header)]
-    for s in summaries:
-        lines.append(f"{s.page:40} {s.displays:8d} {s.verified:8d} {s.marked:6d} {s.share:6.0%}   "
-                     f"{s.inline_claims:13d} {s.inline_wrong:11d} {s.inline_definitions:11d} "
-                     f"{s.inline_unchecked:9d}")
     total = Summary("all pages", *(sum(getattr(s, f) for s in summaries) for f in
                                    ("displays", "verified", "marked", "failed", "inline_claims", "inline_wrong",
                                     "inline_definitions", "inline_unchecked")), [])
-    lines.append("-" * len(header))
-    lines.append(f"{total.page:40} {total.displays:8d} {total.verified:8d} {total.marked:6d} {total.share:6.0%}   "
-                 f"{total.inline_claims:13d} {total.inline_wrong:11d} {total.inline_definitions:11d} "
-                 f"{total.inline_unchecked:9d}")
-    return "\n".join(lines)
+    width = max(len(s.page) for s in [*summaries, total])
+
+    def row(s: Summary) -> str:
+        return (f"{s.page:{width}} {s.displays:8d} {s.verified:8d} {s.marked:6d} {s.share:6.0%}   "
+                f"{s.inline_claims:13d} {s.inline_wrong:11d} {s.inline_definitions:11d} {s.inline_unchecked:9d}")
+
+    header = (f"{'page':{width}} {'displays':>8} {'verified':>8} {'marked':>6} {'share':>6}   "
+              f"{'inline claims':>13} {'shown wrong':>11} {'definitions':>11} {'unchecked':>9}")
+    return "\n".join([header, "-" * len(header), *map(row, summaries), "-" * len(header), row(total)])
 
 
 def verbose(page: Page) -> str:
@@ -109,12 +107,16 @@ def verbose(page: Page) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="make formulas", description=__doc__.splitlines()[0])
-    parser.add_argument("pages", nargs="*", help="pages to check (default: every page under docs/)")
+    parser.add_argument("pages", nargs="*", help="pages to check, or `catalogue` (default: every page under docs/ "
+                        "and the identity catalogue)")
     parser.add_argument("--verbose", "-v", action="store_true", help="every statement and what became of it")
     args = parser.parse_args(argv)
-    paths = [Path(p).resolve() for p in args.pages] or pages()
+    paths = [Path(p).resolve() for p in args.pages if p != "catalogue"]
+    with_catalogue = not args.pages or "catalogue" in args.pages  # the identity catalogue, as its page shows it
+    if not args.pages:
+        paths = pages()
     start = time.perf_counter()
-    checked = [check_page(p) for p in paths]
+    checked = [check_page(p) for p in paths] + ([catalogue.check()] if with_catalogue else [])
     elapsed = time.perf_counter() - start
     summaries = [summarise(p) for p in checked]
     if args.verbose:
@@ -123,7 +125,7 @@ def main(argv: list[str] | None = None) -> int:
             print()
     print(table(summaries))
     problems = [problem for s in summaries for problem in s.problems]
-    print(f"\n{len(paths)} pages checked in {elapsed:.1f} s")
+    print(f"\n{len(checked)} pages checked in {elapsed:.1f} s")
     if problems:
         print(f"\n{len(problems)} problem(s):")
         for problem in problems:
