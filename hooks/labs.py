@@ -20,6 +20,7 @@ from urllib.parse import urljoin, urlsplit
 
 import jupytext
 from mkdocs.structure.files import File, Files
+from math_comments import strip as strip_math_comments
 from tex_macros import expand_prose_macros, load_macros
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -27,6 +28,7 @@ LAB_DIR = "labs/"
 LINK = re.compile(r"(?P<text>!?\[[^\]]*\])\((?P<target>[^)\s]+)\)")
 # A lab that imports a snippet names its path (snippets/<lecture>/<file>.py).
 SNIPPET_PATH = re.compile(r"snippets/[\w-]+/[\w-]+\.py")
+HTML_MATH_COMMENT = re.compile(r"<!--\s*math\b.*?-->\s*", re.S)
 
 
 def is_lab(src_uri: str) -> bool:
@@ -52,7 +54,7 @@ def lab_to_ipynb(path: Path, page_url: str) -> str:
         # jupytext gives each cell a random id; numbered ones make every build's notebook the same file.
         cell.id = f"cell-{number}"
         if cell.cell_type == "markdown":
-            cell.source = LINK.sub(absolute, expand_prose_macros(cell.source, macros))
+            cell.source = LINK.sub(absolute, expand_prose_macros(strip_math_comments(cell.source), macros))
     return jupytext.writes(notebook, fmt="ipynb")
 
 
@@ -84,6 +86,7 @@ def on_files(files: Files, config) -> Files:
 def on_page_content(html: str, page, config, files: Files) -> str:
     if not is_lab(page.file.src_uri):
         return html
+    html = HTML_MATH_COMMENT.sub("", html)  # the formula checker's comments, rendered by mkdocs-jupyter as HTML
     notebook = files.get_file_from_path(notebook_uri(page.file.src_uri))
     href = notebook.url_relative_to(page.file)
     name = Path(notebook.src_uri).name

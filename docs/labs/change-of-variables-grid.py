@@ -7,6 +7,8 @@
 # like its Jacobian $J$, so a small cell is scaled in area by $\lvert \det J \rvert$.
 # Here we draw a grid and its image under
 #
+# <!-- math: x, y: scalar -->
+#
 # $$f(x, y) = \big(x + 0.3 \sin 2y,\; y + 0.3 x^2\big), \qquad \det J_f = 1 - 0.36\, x \cos 2y,$$
 #
 # colour every cell by $\lvert \det J_f \rvert$ at its centre, and check that
@@ -122,6 +124,12 @@ plt.show()
 
 # %% [markdown]
 # ## The polar map
+#
+# <!-- math
+# r: scalar probability; \theta: scalar angle
+# r_0, \Delta r, \Delta\theta: scalar positive; r_1 := r_0 + \Delta r
+# J := J((r, \theta) \mapsto (r \cos\theta, r \sin\theta))
+# -->
 #
 # A grid of rectangles in $(r, \theta)$ with $r \in [0, 1]$ and
 # $\theta \in [0, 2\pi]$ becomes a disk. Every cell has the same size in

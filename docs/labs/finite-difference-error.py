@@ -67,6 +67,12 @@ plt.show()
 # is an error of about $\epsilon \lvert f(x) \rvert$ divided by $h$ (or $2h$),
 # which grows with slope $-1$ on the left. The best step balances the two:
 #
+# <!-- math
+# \epsilon := 2^{-52}   # the spacing of double-precision numbers at 1
+# unchecked "\frac{h}{2}\lvert f''\rvert = \frac{\epsilon \lvert f\rvert}{h}": the equation the best step solves
+# unchecked "\frac{h^2}{6}\lvert f'''\rvert = \frac{\epsilon \lvert f\rvert}{2h}": the equation the best step solves
+# -->
+#
 # - forward: $\frac{h}{2}\lvert f''\rvert = \frac{\epsilon \lvert f\rvert}{h}$
 #   gives $h \sim \sqrt{\epsilon}$, and an error of about $\sqrt{\epsilon} \approx 10^{-8}$;
 # - central: $\frac{h^2}{6}\lvert f'''\rvert = \frac{\epsilon \lvert f\rvert}{2h}$
@@ -140,6 +146,8 @@ print(f"complex step: largest error for h < 1e-8: {worst:.1e}")
 assert worst < 4 * eps
 
 # %% [markdown]
+# <!-- math: \epsilon := 2^{-23}   # the spacing of single-precision numbers at 1 -->
+#
 # Things to try: move $x$ to 100 ($x + h$ is then rounded to a coarser
 # grid: where does the best step go?),
 # replace $\sin$ by $\exp$, or evaluate $f$ in single precision

@@ -5,6 +5,8 @@
 # [vec and Kronecker products](../../lectures/vec-kronecker/#what-the-kronecker-form-costs)
 # writes the derivative of $X \mapsto X^2$ in two ways that give the same vector:
 #
+# <!-- math: X: n×n; vary: X; I: n×n -->
+#
 # $$
 # \begin{aligned}
 # &\left(X^\T \kron I + I \kron X\right) \vec \dd X \\
@@ -108,7 +110,7 @@ for n in [2, 5, 12]:
 # ## Measurements
 #
 # The Kronecker form stops at $n = 56$: its matrix then has
-# $56^4 \approx 9.8$ million entries (79 MB), and building it needs room for
+# $56^4 \approx 9.8 \times 10^6$ entries (79 MB), and building it needs room for
 # two of them. The operator form goes on to $n = 512$ in a fraction of the
 # time. The last column of the memory table gives what the Kronecker matrix
 # alone *would* need, $8 n^4$ bytes.
@@ -177,7 +179,9 @@ assert largest["build + apply"] > 10 * largest["operator"]
 # %% [markdown]
 # ## Slopes on log-log axes
 #
-# If a cost grows like $c\, n^p$, then $\log(\text{cost}) = \log c + p \log n$:
+# <!-- math: c, p: scalar positive; \operatorname{cost} := c n^p -->
+#
+# If a cost grows like $c\, n^p$, then $\log(\operatorname{cost}) = \log c + p \log n$:
 # a straight line of slope $p$ on log-log axes. A least-squares line through the
 # larger sizes of each method estimates $p$. Small sizes are left out of the fit
 # on purpose: there every call costs a few microseconds of fixed overhead

@@ -131,6 +131,8 @@ for name, g, n in zip(["W1", "b1", "W2", "b2"], grads, numeric):
 # the loss and its gradient $g$, and each parameter $\theta$ moves with a
 # velocity $v$:
 #
+# <!-- math: mark definition: the update rule of the method -->
+#
 # $$v \leftarrow \mu v - \eta g, \qquad \theta \leftarrow \theta + v,$$
 #
 # with learning rate $\eta = 0.1$ and momentum $\mu = 0.9$. After every epoch we

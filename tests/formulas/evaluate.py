@@ -719,6 +719,8 @@ def _take_unit(factors: tuple, i: int, ctx: Ctx) -> tuple[Node, int]:
         named = Product((node, factors[i + 1]))
         if tex(named) in ctx.scope.bindings:  # \operatorname{cost}(f) declared as written
             return named, i + 2
+    if node == Sym("\\Delta") and i + 1 < len(factors) and tex(Product((node, factors[i + 1]))) in ctx.scope.bindings:
+        return Product((node, factors[i + 1])), i + 2  # \Delta r: a step the page names, declared as written
     if node == Sym("J") and i + 1 < len(factors) and isinstance(factors[i + 1], Paren) and \
             isinstance(factors[i + 1].items[0], Relation) and factors[i + 1].items[0].rels == ("\\mapsto",):
         return Apply(node, factors[i + 1].items, (), (), "mapsto"), i + 2  # J(X \mapsto X^2), even if J names a matrix
@@ -1540,8 +1542,9 @@ def jacobian_operator(items: tuple | None, args: tuple | None, ctx: Ctx):
     if items is None:  # J(X \mapsto expr)
         if args and len(args) == 1 and isinstance(args[0], Relation) and args[0].rels == ("\\mapsto",):
             variable, image = args[0].exprs
-            name = name_of(variable)
-            return jacobian(image, (name,), ctx)
+            if isinstance(variable, Paren) and all(name_of(v) for v in variable.items):
+                return jacobian(image, tuple(name_of(v) for v in variable.items), ctx)  # (r, \theta) \mapsto ...
+            return jacobian(image, (name_of(variable),), ctx)
         raise EvalError("J needs a function: J_f(x), J_{X^2} or J(X \\mapsto ...)")
     (item,) = items
     if is_function_node(item, ctx):

@@ -234,7 +234,7 @@ class Page:
     def __init__(self, path: Path, text: str | None = None):
         self.path = path
         self.name = str(path.relative_to(ROOT)) if path.is_absolute() and ROOT in path.parents else str(path)
-        self.text = text if text is not None else path.read_text(encoding="utf-8")
+        self.text = text if text is not None else read_page(path)
         self.formulas: list[Formula] = []
         self.errors: list[str] = []
         # Statements the comments name: `wrong "<tex>"` (shown as a mistake: it must not hold)
@@ -662,9 +662,10 @@ class Page:
             return None
         name = name_of(lhs)
         binding = scope.bindings.get(name) if name else None
-        if name in scope.sizes and binding is None and _numeric_literal(rhs) is not None:
+        if (name in scope.sizes or name in declarations.DEFAULT_SIZES) and binding is None and \
+                _numeric_literal(rhs) is not None:
             # "For n = 1000 ...": a case the prose considers; the checks keep their own sizes.
-            return Result(text, "definition", f"a case of the size {name} (checked at {name} = {scope.sizes[name]})")
+            return Result(text, "definition", f"a case of the size {name} (checks keep their own sizes)")
         if isinstance(binding, Variable) and binding.kind == "real" and not _depends_on_variables(rhs, scope):
             value = evaluate(rhs, Ctx(scope))
             value = _sized(value, binding.value)  # A = I: the identity of A's size
@@ -1057,8 +1058,31 @@ def _statements(source: str) -> list[Statement]:
 
 
 def pages() -> list[Path]:
-    """Every Markdown page of the course, in the order of the navigation."""
-    return sorted(DOCS.rglob("*.md"))
+    """Every page of the course: the Markdown pages, then the labs (docs/labs/*.py)."""
+    return sorted(DOCS.rglob("*.md")) + sorted((DOCS / "labs").glob("*.py"))
+
+
+LAB_CELL = re.compile(r"^# %%(?P<markdown> \[markdown\])?")
+
+
+def read_page(path: Path) -> str:
+    """A page's Markdown. A lab (a jupytext percent-format notebook) becomes the Markdown of its
+    Markdown cells, each line where it stands in the file (`# ` taken off); its code becomes blank
+    lines, so that a message names the lab's own line."""
+    text = path.read_text(encoding="utf-8")
+    if path.suffix != ".py":
+        return text
+    out, markdown = [], False
+    for line in text.splitlines():
+        cell = LAB_CELL.match(line)
+        if cell:
+            markdown = bool(cell.group("markdown"))
+            out.append("")
+        elif markdown:
+            out.append(line[2:] if line.startswith("# ") else line.lstrip("#"))
+        else:
+            out.append("")
+    return "\n".join(out) + "\n"
 
 
 def check_page(path: Path) -> Page:

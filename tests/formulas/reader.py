@@ -511,6 +511,10 @@ def prepare(text: str) -> str:
     text = re.sub(r"\\left(?![A-Za-z])\s*", "", text)
     text = re.sub(r"\\right(?![A-Za-z])\s*", "", text)
     text = text.replace("\\lbrace", "\\{").replace("\\rbrace", "\\}")
+    # \lvert x \rvert (what \abs{x} stands for) and \lVert x \rVert (\norm{x}), written out
+    text = re.sub(r"\\lvert(?![A-Za-z])", r"\\abs{", text)
+    text = re.sub(r"\\lVert(?![A-Za-z])", r"\\norm{", text)
+    text = re.sub(r"\\r[vV]ert(?![A-Za-z])", "}", text)
     # A thin space before a bracket makes a product, never an application: F \,(\dd G) is F times dG.
     text = re.sub(r"(?<!\\)\\[,;:]\s*\(", r" \\cdot (", text)
     text = SPACING.sub(" ", text)

@@ -19,7 +19,7 @@ from pathlib import Path
 from . import catalogue
 from .pages import ROOT, Page, check_page, pages
 
-MARKS_PER_DISPLAY = 1 / 6  # the floor: at most one display in six is marked
+MARKS_PER_DISPLAY = 1 / 6  # the floor: at most one display in six is marked (one, on a page of fewer than six)
 
 
 @dataclass
@@ -41,7 +41,7 @@ class Summary:
 
     @property
     def too_many_marks(self) -> bool:
-        return self.marked > self.displays * MARKS_PER_DISPLAY
+        return self.marked > max(1, int(self.displays * MARKS_PER_DISPLAY))
 
 
 def problems_of(page: Page) -> list[str]:
@@ -72,7 +72,7 @@ def summarise(page: Page) -> Summary:
                       inline["unchecked"], problems)
     if summary.too_many_marks:
         problems.append(f"{page.name}: {summary.marked} of {summary.displays} displays are marked; "
-                        "at most one in six may be")
+                        "at most one in six may be (one, on a page of fewer than six)")
     return summary
 
 
