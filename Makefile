@@ -32,7 +32,7 @@ outputs: $(PY_STAMP)
 
 # Every formula of every page, accounted for: displays verified or marked, per page (tests/formulas).
 formulas: $(PY_STAMP)
-	cd tests && ../$(BIN)/python -m formulas $(PAGES)
+	PYTHONPATH=tests $(BIN)/python -m formulas $(PAGES)
 
 # Mutation benchmark of the formula checker: random typos put into displayed formulas, the share caught.
 mutate-formulas: $(PY_STAMP)

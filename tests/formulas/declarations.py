@@ -25,6 +25,11 @@ A comment holds one statement a line (or several, separated by `;`):
     I: n×n                   the size of I where a Kronecker product leaves it open
     \\mathbf{1}: n             the length of the vector of ones where a product leaves it open
     i: imaginary             i is the imaginary unit
+    \\lambda_i: eigenvalues of X     the eigenvalues, by decreasing real part; `\\lambda, v: eigenpair of X`
+    K: commutation m×n       the commutation matrix: K vec(X) = vec(X^T) for X m×n
+    \\bar y: like y          a random value of the shape y has
+    wrong "<tex>"            the section shows this formula as a mistake: it must not hold
+    unchecked "<tex>": why   no finite check settles this formula (a condition, an equation to solve)
     mark definition: why     (just before a display) the display is not checked, and why
 
 The comment is read before the formulas below it; every name keeps its meaning
