@@ -2,8 +2,9 @@
 
 Prints:
 - wall time of a cold strict build (no executed-lab cache) and of a warm one;
-- wall time of the test suite, the CPU time the machine was busy meanwhile, and
-  the number of code blocks it executes;
+- wall time of the test suite, the CPU time the machine was busy meanwhile, the
+  number of code blocks it executes, and how many displayed formulas are
+  checked as written (of all, and how many are marked as definitions);
 - for each page, the bytes a browser loads to show it (HTML, CSS, JS, fonts,
   images), raw and gzip-compressed, measured by loading the page in headless
   Chromium and recording every response (so only the fonts the page's formulas
@@ -125,6 +126,17 @@ def kb(n: int) -> str:
     return f"{n / 1024:.1f}"
 
 
+def formula_totals():
+    """Every page's formulas through the checker (tests/formulas), summed over the pages."""
+    from formulas import catalogue
+    from formulas.pages import check_page, pages
+    from formulas.report import Summary, summarise
+    summaries = [summarise(check_page(p)) for p in pages()] + [summarise(catalogue.check())]
+    fields = ("displays", "verified", "marked", "failed", "inline_claims", "inline_wrong", "inline_definitions",
+              "inline_unchecked")
+    return Summary("all pages", *(sum(getattr(s, f) for s in summaries) for f in fields), [])
+
+
 def main() -> int:
     from docblocks import collect_all
 
@@ -150,6 +162,10 @@ def main() -> int:
         print(f"code blocks executed from pages:     {executed:6d}   (skipped with a reason: "
               f"{len(blocks) - executed}, page errors: {len(errors)})")
         print(f"snippet files run standalone:        {len(list((ROOT / 'snippets').rglob('*.py'))):6d}")
+        formulas = formula_totals()
+        print(f"displayed formulas checked as written: {formulas.verified:4d} of {formulas.displays} "
+              f"({formulas.marked} marked as definitions or notation); inline claims checked: "
+              f"{formulas.inline_claims} (make formulas: per page)")
 
         if not Path(CHROMIUM).exists():
             print(f"\n{CHROMIUM} not found: page weights need Chromium (apt-get install chromium)")
