@@ -93,3 +93,13 @@ def test_a_remainder_of_the_wrong_order_fails():
                     "\\frac{f(x+h) - f(x)}{h} = f'(x) + \\frac{h}{3} f''(x) + O(h^2)\n$$\n")
     assert not problems_of(good), problems_of(good)
     assert any("shrinks like order" in p for p in problems_of(bad))
+
+
+def test_a_rewrite_that_keeps_the_meaning_passes():
+    """Not a snapshot of the LaTeX: the sides swapped, the terms reordered, a product regrouped still hold."""
+    shown = "\\dd (A B) = \\dd A\\, B + A\\, \\dd B"
+    for rewrite in (shown, "A\\, \\dd B + \\dd A\\, B = \\dd (A B)", "\\dd(AB) = A \\dd B + (\\dd A) B"):
+        page = page_from(f"<!-- math: A: n×m; B: m×p; vary: A, B -->\n\n$$\n{rewrite}\n$$\n")
+        assert not problems_of(page), rewrite
+    wrong = page_from("<!-- math: A: n×m; B: m×p; vary: A, B -->\n\n$$\n\\dd (A B) = B\\, \\dd A + A\\, \\dd B\n$$\n")
+    assert problems_of(wrong)
