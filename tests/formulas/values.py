@@ -465,9 +465,10 @@ def power(a, k):
     a = array(a)
     if is_scalar(a):
         base = a[0, 0]
-        if k.imag == 0 and float(k.real).is_integer():
-            return np.array([[base ** int(k.real)]])
-        return np.array([[base ** k]])
+        with np.errstate(all="ignore"):  # 0^{-1} is inf: the comparison reports it
+            if k.imag == 0 and float(k.real).is_integer():
+                return np.array([[base ** int(k.real)]])
+            return np.array([[base ** k]])
     if a.shape[0] != a.shape[1]:
         raise EvalError(f"cannot raise a {shape_text(a)} array to a power")
     if k.imag != 0 or not float(k.real).is_integer():
