@@ -103,3 +103,22 @@ def test_a_rewrite_that_keeps_the_meaning_passes():
         assert not problems_of(page), rewrite
     wrong = page_from("<!-- math: A: n×m; B: m×p; vary: A, B -->\n\n$$\n\\dd (A B) = B\\, \\dd A + A\\, \\dd B\n$$\n")
     assert problems_of(wrong)
+
+
+def test_second_derivatives_and_implicit_functions():
+    """The notation of the later lectures: Hessians, f''(x)[u, v], \\adj, solutions of equations."""
+    right = ("<!-- math: x, u, v: n; A: n×n; g(x) := x^\\T A x; B: n×n invertible; vary: B -->\n\n"
+             "$$\n\\nabla^2 g(x) = A + A^\\T\n$$\n\n$$\ng''(x)[u, v] = u^\\T (A + A^\\T) v\n$$\n\n"
+             "$$\n\\dd \\det B = \\tr(\\adj(B)\\, \\dd B)\n$$\n\n"
+             "## Implicit\n\n<!-- math: p: scalar positive; x: solves x^3 + p x - 1 = 0 near 0.7 -->\n\n"
+             "$$\n\\frac{\\dd x}{\\dd p} = -\\frac{x}{3 x^2 + p}\n$$\n")
+    assert not problems_of(page_from(right))
+    for typo in (("A + A^\\T\n", "2 A\n"), ("u^\\T (A + A^\\T) v", "u^\\T A v"), ("\\adj(B)", "\\adj(B)^\\T"),
+                 ("3 x^2 + p", "3 x^2 - p")):
+        assert problems_of(page_from(right.replace(*typo))), typo
+
+
+def test_the_logarithm_of_a_negative_number_is_an_error():
+    page = page_from("<!-- math: A: n×n; vary: A -->\n\n$$\n\\dd (\\log \\det (-A A^\\T)) = 2 \\tr(A^{-1} \\dd A)\n$$\n")
+    (problem,) = problems_of(page)
+    assert "not positive" in problem

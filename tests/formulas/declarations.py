@@ -16,6 +16,8 @@ A comment holds one statement a line (or several, separated by `;`):
     family: x                x_0, x_1, ... given by a rule x_k = ... written on the page
     q_k := Q e_k             a family given by its rule here
     F(A), G(A): n×n          generic smooth functions of the variable A, written bare (\\dd F)
+    x: solves x^3 + p x = 1 near 0.7   the solution of an equation (Newton's method from the start, which
+                             gives the shape): it moves with the names in it, as an implicit function
     p := \\softmax(W x)       a definition in the course's notation
     vary: X                  what \\dd of an expression and \\nabla without subscript move
     forget: A                A has no meaning until a formula defines it
@@ -375,6 +377,16 @@ def _read_statement(statement: str, scope: Scope, page: str, line: int) -> Mark 
     size = re.fullmatch(r"([A-Za-z])\s*=\s*(\d+)", statement)
     if size:
         scope.sizes[size.group(1)] = int(size.group(2))
+        return None
+    solves = re.fullmatch(r"(?P<name>[^:]+?)\s*:\s*solves\s+(?P<equation>.+?)\s+near\s+(?P<start>.+)", statement)
+    if solves:  # x: solves x^3 + p x - 1 = 0 near 0.7
+        from .evaluate import Root
+        from .reader import Relation
+        equation = parse(solves.group("equation"))
+        if not isinstance(equation, Relation) or equation.rels != ("=",):
+            raise DeclarationError("`x: solves <left> = <right> near <start>`: one equation")
+        key = canonical(solves.group("name"))
+        scope.bindings[key] = Root(key, equation, (), f"{page}:{line}", parse(solves.group("start")))
         return None
     special = re.fullmatch(r"(?P<names>.+?)\s*:\s*(?P<kind>eigenpair|eigenvalues|commutation)\s+(?:of\s+)?"
                            r"(?P<arg>.+)", statement)

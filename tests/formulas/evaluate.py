@@ -37,7 +37,7 @@ from .reader import (Accent, Binary, Call, Ellipsis_, EvalAt, Frac, Matrix, Node
                      Relation, Signed, Sqrt, Sub, Sup, Sym, Text, tex)
 from .values import (Dual, EvalError, Function, Identity, Interval, LinearMap, Ones, Polygon, Unit, add, analytic_abs, analytic_max, analytic_min,
                      analytic_norm, array, as_matrix, divide, flat, hadamard, inverse, is_scalar, kron, magnitude,
-                     multiply, negate, power, real_sign, scalar, shape_text, softmax, transpose, vec)
+                     multiply, negate, power, real_sign, scalar, shape_text, show, softmax, transpose, vec)
 
 STEP = 1e-20  # the complex step: far below any rounding, and no subtraction to lose digits to
 CIRCLE_POINTS, CIRCLE_RADIUS = 16, 0.05
@@ -64,6 +64,15 @@ class Defined:
     node: Node
     params: tuple = ()  # a function's parameters, by canonical name
     where: str = ""  # page:line of the definition, for messages
+
+
+@dataclass
+class Root(Defined):
+    """A name the page defines as the solution of an equation near a start (`x: solves x^3 + p x - 1 = 0
+    near 0.7`): found by Newton's method at whatever values the other names have, so that a derivative
+    of it (a complex step in p) is the implicit function's. `node` is the equation, `start` the start."""
+
+    start: Node | None = None
 
 
 @dataclass
@@ -320,6 +329,8 @@ def lookup(name: str, ctx: Ctx):
         return None
     if isinstance(binding, Variable):
         return binding.value
+    if isinstance(binding, Root):
+        return ctx.cached(name, lambda: solve_root(binding, ctx))
     if isinstance(binding, Defined):
         if binding.params:
             return defined_function(binding, ctx)
@@ -329,6 +340,37 @@ def lookup(name: str, ctx: Ctx):
             return binding.function(*[value_of_name(n, ctx) for n in binding.of])
         return binding.function
     return binding
+
+
+def solve_root(root: Root, ctx: Ctx):
+    """Newton's method on lhs - rhs = 0 in the root's name, from its start, in complex arithmetic (the
+    root of a complex-stepped equation is the analytic continuation: its imaginary part is the
+    derivative). The Jacobian is taken by differences: it only steers the steps, the root is exact."""
+    lhs, rhs = root.node.exprs
+    x = array(as_matrix(evaluate(root.start, ctx))).astype(complex)
+
+    def residual(at):
+        inner = ctx.but(overrides={root.name: at})
+        return array(as_matrix(add(evaluate(lhs, inner), negate(evaluate(rhs, inner))))).reshape(-1, order="F")
+
+    scale = max(1.0, float(np.max(np.abs(x))))
+    settled = 0
+    for _ in range(100):
+        r = residual(x)
+        if r.size != x.size:
+            raise EvalError(f"{root.name} solves {tex(root.node)}: {r.size} equations for {x.size} unknowns")
+        jac = np.empty((r.size, x.size), dtype=complex)
+        for k in range(x.size):
+            step = np.zeros(x.size, dtype=complex)
+            step[k] = 1e-7 * scale
+            jac[:, k] = (residual(x + step.reshape(x.shape, order="F")) - residual(x - step.reshape(x.shape, order="F"))) \
+                / (2e-7 * scale)
+        x = x - np.linalg.solve(jac, r).reshape(x.shape, order="F")
+        if np.max(np.abs(r.real)) < 1e-13 * scale:
+            settled += 1  # a few steps more: they settle the imaginary part a complex step put in
+            if settled == 3:
+                return x
+    raise EvalError(f"{root.name} solves {tex(root.node)}: Newton's method from {tex(root.start)} did not converge")
 
 
 def value_of_name(name: str, ctx: Ctx):
@@ -400,6 +442,17 @@ def _adj(a):
     return np.linalg.det(a) * np.linalg.inv(a)
 
 
+def _log(a):
+    """The logarithm of positive numbers (and of complex ones near them, for a complex step). A
+    negative number has no real logarithm: a page takes \\log\\det A where det A > 0, \\log\\abs{\\det A}
+    elsewhere, and the declarations say so (spd, positive)."""
+    a = np.asarray(a)
+    if np.any((np.real(a) <= 0) & (np.abs(np.imag(a)) <= 1e-6 * np.abs(np.real(a)))):
+        raise EvalError(f"the logarithm of a number that is not positive ({show(array(a))}): declare what keeps it "
+                        "positive (spd, positive), or take the logarithm of its absolute value")
+    return np.log(a)
+
+
 BUILTINS: dict[str, Function] = {
     "\\sin": Function("sin", _entrywise(np.sin), elementwise=True),
     "\\cos": Function("cos", _entrywise(np.cos), elementwise=True),
@@ -409,8 +462,8 @@ BUILTINS: dict[str, Function] = {
     "\\tanh": Function("tanh", _entrywise(np.tanh), elementwise=True),
     "\\arctan": Function("arctan", _entrywise(np.arctan), elementwise=True),
     "\\exp": Function("exp", _matrix_or_entrywise(scipy.linalg.expm, np.exp), elementwise=True),
-    "\\log": Function("log", _entrywise(np.log), elementwise=True),
-    "\\ln": Function("ln", _entrywise(np.log), elementwise=True),
+    "\\log": Function("log", _entrywise(lambda a: _log(a)), elementwise=True),
+    "\\ln": Function("ln", _entrywise(lambda a: _log(a)), elementwise=True),
     "\\tr": Function("tr", _trace),
     "\\det": Function("det", _det),
     "\\vec": Function("vec", vec),
@@ -428,6 +481,7 @@ BUILTINS: dict[str, Function] = {
     "\\operatorname{size}": Function("size", lambda a: array(float(array(a).size))),
 }
 BUILTINS["\\mathrm{flat}"] = BUILTINS["\\operatorname{flat}"]
+BUILTINS["\\operatorname{adj}"] = BUILTINS["\\adj"]
 
 
 def _real_only(name, value):
@@ -1224,6 +1278,8 @@ def derivative_function(f: Function, order: int, ctx: Ctx) -> Function:
         if len(args) == 1 and is_scalar(args[0]):
             x = args[0]
             return derivative(lambda t: f(x + t), ctx, order, at_real=real(x), scale=max(1.0, abs(x[0, 0])))
+        if order == 2 and len(args) == 1:
+            return bilinear_map(f, args[0], ctx)
         if order != 1:
             raise EvalError(f"{f.name} with {order} primes of a vector argument: write f''(x)[u, v]")
         return linear_map(f, args, ctx)
@@ -1247,6 +1303,44 @@ def linear_map(f: Function, args: list, ctx: Ctx) -> LinearMap:
     return LinearMap(f.name + "'", apply_to, x.shape, out.shape)
 
 
+def bilinear_map(f: Function, x, ctx: Ctx) -> Function:
+    """f''(x)[u, v] = d/ds d/dt f(x + s u + t v) at s = t = 0: the second derivative, a bilinear form."""
+    x = array(x)
+
+    def call(u, v):
+        u, v = array(u), array(v)
+        if u.shape != x.shape or v.shape != x.shape:
+            raise EvalError(f"{f.name}''(x)[u, v] needs two directions of the point's shape, {shape_text(x)}")
+        return derivative(lambda s: derivative(lambda t: f(x + s * u + t * v), ctx), ctx, at_real=real(x, u, v))
+
+    return Function(f.name + "''", call, arity=2)
+
+
+def hessian(operand: Node, name: str, ctx: Ctx) -> np.ndarray:
+    """\\nabla^2 f: the Jacobian of the gradient, n x n for a variable of n entries (vec'd, column by column)."""
+    point = base_point(name, ctx)
+    local = name in ctx.locals
+    columns = []
+    for k in range(point.size):
+        e = np.zeros(point.size, dtype=complex)
+        e[k] = 1
+        e = e.reshape(point.shape, order="F")
+
+        def at(t, e=e):
+            moved = {name: point + t * e}
+            inner = ctx.but(locals_=moved if local else None, overrides=None if local else moved, perturbed=True)
+            return gradient(operand, name, inner)
+
+        columns.append(array(derivative(at, ctx, at_real=real(point))).reshape(-1, order="F"))
+    return np.stack(columns, axis=1)
+
+
+def _hessian_power(op: Node, posts: tuple) -> bool:
+    """\\nabla^2 (a Hessian), not the square of a gradient."""
+    return bool(posts) and (op == Sym("\\nabla") or isinstance(op, Sub) and op.base == Sym("\\nabla")) and \
+        isinstance(posts[0], Sup) and len(posts[0].items) == 1 and tex(posts[0].items[0]) == "2"
+
+
 def apply(node: Apply, ctx: Ctx):
     op = node.op
     if isinstance(op, Apply):  # f'(x)[v]: a linear map applied to a direction
@@ -1255,6 +1349,15 @@ def apply(node: Apply, ctx: Ctx):
         value = apply_linear(target, args)
     elif operator_kind(op, ctx) == "big" or (isinstance(op, Sub) and isinstance(op.base, Sym) and op.base.name in BIG):
         value = big_operator(op, node.args[0], ctx)
+    elif operator_kind(op, ctx) == "derivative" and _hessian_power(op, node.posts):
+        if node.args is None or len(node.args) != 1:
+            raise EvalError("\\nabla^2 with nothing to act on")
+        names = [n for item in op.items for n in _wrt_names(item, ctx)] if isinstance(op, Sub) else \
+            list(_gradient_variable(node.args[0], ctx))
+        if len(names) != 1:
+            raise EvalError("a Hessian with respect to several variables: write \\nabla^2_x")
+        value = hessian(node.args[0], names[0], ctx)
+        node = Apply(node.op, node.args, node.posts[1:], node.lifted, node.bracket)
     elif operator_kind(op, ctx) == "derivative":
         value = derivative_operator(op, node.args, ctx)
     elif node.bracket == "mapsto":

@@ -518,6 +518,8 @@ def prepare(text: str) -> str:
     # A thin space before a bracket makes a product, never an application: F \,(\dd G) is F times dG.
     text = re.sub(r"(?<!\\)\\[,;:]\s*\(", r" \\cdot (", text)
     text = SPACING.sub(" ", text)
+    # \nabla^2_x is \nabla_x^2: the Hessian with respect to x (the grammar takes the subscript first)
+    text = re.sub(r"\\nabla\s*\^\s*(\{2\}|2)\s*_\s*(\{[^{}]*\}|\\[A-Za-z]+|[A-Za-z0-9])", r"\\nabla_\2^{2}", text)
     text = re.sub(r"\\(?:neq)(?![A-Za-z])", r"\\ne", text)
     text = re.sub(r"\\(?:leq)(?![A-Za-z])", r"\\le", text)
     text = re.sub(r"\\(?:geq)(?![A-Za-z])", r"\\ge", text)
