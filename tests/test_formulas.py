@@ -122,3 +122,12 @@ def test_the_logarithm_of_a_negative_number_is_an_error():
     page = page_from("<!-- math: A: n×n; vary: A -->\n\n$$\n\\dd (\\log \\det (-A A^\\T)) = 2 \\tr(A^{-1} \\dd A)\n$$\n")
     (problem,) = problems_of(page)
     assert "not positive" in problem
+
+
+def test_a_large_term_elsewhere_does_not_excuse_a_small_difference():
+    """Only terms that cancelled set the scale of rounding: h/(4x) with x = 10^7 is not 0."""
+    page = page_from("<!-- math: h: scalar positive -->\n\n$x = 10^7$ and $h / (4 x) = 0$.\n")
+    (problem,) = problems_of(page)
+    assert "the two sides differ" in problem
+    cancels = page_from("<!-- math: A: n×n invertible; vary: A -->\n\n$$\n\\dd (A A^{-1}) = 0\n$$\n")
+    assert not problems_of(cancels)

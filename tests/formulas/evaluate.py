@@ -172,14 +172,40 @@ class Ctx:
     def saw(self, value):
         return value
 
-    def summed(self, *values) -> None:
-        """Note the size of the terms of a sum: rounding in a sum is relative to them, not to the result.
+    def summed(self, *values, result=None) -> None:
+        """Note the size of the terms of a sum whose terms cancelled: rounding in it is relative to them.
 
         A side that comes out near zero because its terms cancel (d(A A^{-1}) = 0)
         is compared with the size of those terms; a side that is small because it
-        was multiplied by a small number is compared with itself.
+        was multiplied by a small number is compared with itself. A sum whose
+        result is not much smaller than its terms cancelled nothing and is not noted
+        (else a large term met anywhere, 4x in h/(4x), would excuse any error).
         """
-        self.record["scale"] = max(self.record["scale"], *(magnitude(v) for v in values))
+        terms = max((magnitude(v) for v in values), default=0.0)
+        if result is not None and not _cancelled(values, result):
+            return
+        self.record["scale"] = max(self.record["scale"], terms)
+
+
+def _parts(value) -> tuple[float, float]:
+    """The largest real and imaginary parts of a value (a number, an array, a stand-in)."""
+    if isinstance(value, np.ndarray) and value.size:
+        return float(np.max(np.abs(value.real))), float(np.max(np.abs(value.imag)))
+    if isinstance(value, (int, float, complex, np.number)):
+        return abs(complex(value).real), abs(complex(value).imag)
+    return magnitude(value), 0.0
+
+
+def _cancelled(terms, result) -> bool:
+    """Whether a sum came out much smaller than its terms. Under a complex step (imaginary parts tiny
+    against real ones) the real and the imaginary parts are two sums, and either may cancel: the
+    imaginary part of d(A A^{-1}) is a sum of derivatives that cancel to 0."""
+    parts = [_parts(t) for t in terms]
+    re_terms, im_terms = max((p[0] for p in parts), default=0.0), max((p[1] for p in parts), default=0.0)
+    re_result, im_result = _parts(result)
+    if im_terms <= 1e-6 * re_terms:  # a complex step (or real numbers)
+        return re_result < 1e-2 * re_terms or (im_terms > 0 and im_result < 1e-2 * im_terms)
+    return magnitude(result) < 1e-2 * max(re_terms, im_terms)
 
 
 def node_dependencies(node: Node, scope: Scope) -> set:
@@ -848,9 +874,15 @@ def _evaluate(node: Node, ctx: Ctx):
             result = None
             for unit in units(factors, ctx):
                 value = evaluate(unit, ctx)
-                if result is not None:
-                    ctx.summed(magnitude(result) * magnitude(value))  # bounds the terms of each entry of a product
-                result = value if result is None else multiply(result, value)
+                if result is None:
+                    result = value
+                    continue
+                product = multiply(result, value)
+                # |a| |b| bounds the terms of each entry of a product (noted if they cancelled), by parts:
+                # under a complex step Re a Im b + Im a Re b bounds the imaginary parts' terms
+                (ra, ia), (rb, ib) = _parts(result), _parts(value)
+                ctx.summed(complex(ra * rb, ra * ib + ia * rb), result=product)
+                result = product
             return result
         case Apply():
             if operator_kind(node.op, ctx) == "derivative" or isinstance(node.op, Prime):
@@ -907,8 +939,9 @@ def _evaluate(node: Node, ctx: Ctx):
             left, right = array(evaluate(a, ctx)), array(evaluate(b, ctx))
             if left.shape != right.shape:
                 raise EvalError(f"inner product of a {shape_text(left)} and a {shape_text(right)} array")
-            ctx.summed(np.abs(left) * np.abs(right))
-            return np.array([[np.sum(left * right)]])
+            value = np.array([[np.sum(left * right)]])
+            ctx.summed(np.abs(left) * np.abs(right), result=value)
+            return value
         case Call("\\underbrace", (arg,)):
             return evaluate(arg, ctx)
         case Matrix(rows):
@@ -1074,11 +1107,13 @@ def binary(op: str, left: Node, right: Node, ctx: Ctx):
     a, b = evaluate(left, ctx), evaluate(right, ctx)
     match op:
         case "+":
-            ctx.summed(a, b)
-            return add(a, b)
+            value = add(a, b)
+            ctx.summed(a, b, result=value)
+            return value
         case "-":
-            ctx.summed(a, b)
-            return add(a, b, -1)
+            value = add(a, b, -1)
+            ctx.summed(a, b, result=value)
+            return value
         case "\\kron" | "\\otimes":
             return kron(a, b, ctx.scope.identity_size)
         case "\\circ" | "\\odot":
@@ -1406,10 +1441,12 @@ def apply_function(op: Node, args: tuple | None, ctx: Ctx, bracket: str = "("):
         return dual_apply(f, values[0], ctx)
     if f.name == "vec" and len(values) == 1 and isinstance(values[0], LinearMap):
         values = [values[0].matrix()]
-    if f.name in ("tr", "det", "adj", "softmax", "sym", "max", "min"):
-        ctx.summed(*[v for v in values if isinstance(v, np.ndarray)])
+    summing = f.name in ("tr", "softmax", "sym", "max", "min")
     try:
-        return f(*values)
+        value = f(*values)
+        if summing:
+            ctx.summed(*[v for v in values if isinstance(v, np.ndarray)], result=value)
+        return value
     except EvalError:
         # \sigma(a) = 1 / (1 + e^{-a}) defined on numbers, applied to a vector: entry by entry, as the
         # functions of a network are
@@ -1872,14 +1909,17 @@ def _sum_or_product(name: str, lower, upper, body: Node, ctx: Ctx):
                 return
             value = evaluate(body, inner)
             if name == "\\sum":
-                ctx.summed(value)
+                terms[0] = max(terms[0], magnitude(value))
             total = value if total is None else combine(total, value)
             return
         index, values = indices[position]
         for v in values:
             run(position + 1, {**local, index: array(v)})
 
+    terms = [0.0]
     run(0, {})
+    if name == "\\sum" and total is not None:
+        ctx.summed(terms[0], result=total)
     if total is None:
         return array(0.0 if name == "\\sum" else 1.0)
     return total
