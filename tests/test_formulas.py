@@ -84,6 +84,11 @@ def test_a_formula_shown_as_wrong_must_be_wrong():
     page = page_from('<!-- math: A: n×n; wrong "\\dd(A^2) = \\dd A\\, A + A\\, \\dd A" -->\n'
                      "Not $\\dd(A^2) = \\dd A\\, A + A\\, \\dd A$.\n")
     assert any("shows this formula as wrong, but it holds" in p for p in problems_of(page))
+    # wrong by value, not by shape: a transposed layout on a non-square matrix proves nothing
+    by_shape = page_from('<!-- math: W: m×n; x: n; z: m; wrong "W = x z^\\T" -->\nNot $W = x z^\\T$.\n')
+    assert any("only by its shapes" in p for p in problems_of(by_shape))
+    by_value = page_from('<!-- math: W: n×n; x, z: n; wrong "W = x z^\\T" -->\nNot $W = x z^\\T$.\n')
+    assert not problems_of(by_value)
 
 
 def test_a_remainder_of_the_wrong_order_fails():

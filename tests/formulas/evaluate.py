@@ -1613,6 +1613,11 @@ def partial(num: Node, den: Node, ctx: Ctx):
         e = np.zeros(point.size, dtype=complex)
         e[index - 1] = 1
         return directional(operand, base, e.reshape(point.shape, order="F"), ctx)
+    if len(names) == 1 and isinstance(names[0], str):
+        point = base_point(names[0], ctx)
+        if min(point.shape) > 1 and is_scalar(array(as_matrix(evaluate(operand, ctx)))):
+            # \partial f / \partial X of a scalar f and a matrix X: \partial f / \partial X_{ij} in position (i, j)
+            return gradient(operand, names[0], ctx)
     return jacobian(operand, names, ctx)
 
 

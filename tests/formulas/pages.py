@@ -510,19 +510,21 @@ class Page:
         text = statement.text
         if statement.error or not isinstance(statement.node, Relation):
             return Result(text, "failed", statement.error or "a formula shown as wrong must be a relation")
+        # Wrong by value, not by shape: a formula that only fails to fit would stay "wrong" through any
+        # further typo. The comment declares shapes where it fits (the square case a warning is about).
         try:
             outcome = self.claim(statement.node, scope, text)
         except EvalError as err:
-            if re.search(r"cannot (multiply|add)|differ in shape|shape", str(err)):
-                return Result(text, "verified", f"shown wrong, and is: its shapes do not fit ({err})")
-            return Result(text, "failed", f"shown as wrong, but cannot be evaluated: {err}")
+            return Result(text, "failed", f"shown as wrong, but cannot be evaluated: {err} (declare shapes where "
+                                          "it fits, so that the check shows it wrong by value)")
         if outcome.status == "verified":
             return Result(text, "failed", "the page shows this formula as wrong, but it holds at the page's point "
                                           f"({outcome.message})")
-        if "differ in shape" in outcome.message:
-            return Result(text, "verified", f"shown wrong, and is: {outcome.message}")
-        return Result(text, "verified", f"shown wrong, and is: relative difference {outcome.error:.2g}"
-                      if outcome.error is not None else f"shown wrong, and is: {outcome.message}")
+        if "differ in shape" in outcome.message or "cannot" in outcome.message or outcome.error is None or \
+                not np.isfinite(outcome.error):
+            return Result(text, "failed", f"shown as wrong only by its shapes or an error: {outcome.message} "
+                                          "(declare shapes where it fits, so that the check shows it wrong by value)")
+        return Result(text, "verified", f"shown wrong, and is: relative difference {outcome.error:.2g}")
 
     def signature(self, match: re.Match, scope: Scope, text: str) -> Result:
         """`f : \\R^n \\to \\R^m` declares a generic function, unless f already means something."""
