@@ -22,6 +22,11 @@ special. Each miss is listed with its page, line, the original and the mutant.
 The identity catalogue is one more page: its rows as the reference page shows
 them (name it `catalogue` to run it alone).
 
+It also audits the comments: a property that makes a value special
+(symmetric, spd, orthogonal, ...) that no check of the page needs is listed,
+since a typo such as a transpose of a matrix declared symmetric passes as an
+equivalent formula; the page's prose must state the property, or it goes.
+
 Usage: python bench/mutate_formulas.py [--per-display N] [--seed S] [pages... | catalogue]
 Floor: at least 95% caught.
 """
@@ -30,6 +35,7 @@ from __future__ import annotations
 
 import argparse
 import random
+import re
 import sys
 import time
 from dataclasses import fields, replace
@@ -223,12 +229,40 @@ def caught(path, text: str) -> bool:
     return bool(problems_of(checked(path, text)))
 
 
+# Properties that make a value special, so that some wrong formulas agree with right ones at it.
+SPECIAL = ("symmetric", "spd", "orthogonal", "antisymmetric", "diagonal", "separated", "positive-spectrum")
+COMMENT = re.compile(r"<!--\s*math\b.*?-->", re.S)
+
+
+def needless_properties(path, text: str) -> list[tuple[int, str, str]]:
+    """Properties a page's comments declare that no check of the page needs: with the word dropped, every
+    check still passes at the page's point and at a second one. Each hides typos (a transpose of a matrix
+    declared symmetric passes): the prose must say the same, or the word goes. (line, property, comment)."""
+    found = []
+    for match in COMMENT.finditer(text):
+        comment = match.group(0)
+        for word in re.finditer(r"(?<![\w-])(" + "|".join(SPECIAL) + r")(?![\w-])", comment):
+            start = match.start() + word.start()
+            mutated = text[:start] + " " * len(word.group(0)) + text[start + len(word.group(0)):]
+            if caught(path, mutated):
+                continue
+            declarations.SALT = "second point"
+            try:
+                again = caught(path, mutated)
+            finally:
+                declarations.SALT = ""
+            if not again:
+                found.append((text.count("\n", 0, start) + 1, word.group(0), " ".join(comment.split())))
+    return found
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("pages", nargs="*")
     parser.add_argument("--per-display", type=int, default=4, help="typos tried per display (default 4)")
     parser.add_argument("--seed", type=int, default=2026)
     parser.add_argument("--list", action="store_true", help="list every typo, caught or not")
+    parser.add_argument("--no-properties", action="store_true", help="skip the audit of declared properties")
     args = parser.parse_args(argv)
     chooser = random.Random(args.seed)
     paths = [p if p == CATALOGUE else Path(p).resolve() for p in args.pages] or [*pages(), CATALOGUE]
@@ -236,12 +270,15 @@ def main(argv=None) -> int:
     total = caught_count = 0
     misses, equivalents = [], []
     by_kind: dict[str, list[int]] = {}
+    needless = []
     for path in paths:
         original = checked(path)
         if problems_of(original):
             print(f"{original.name}: has problems before any typo; skipped (run make formulas)")
             continue
         text = original.text
+        if not args.no_properties:
+            needless += [(original.name, *entry) for entry in needless_properties(path, text)]
         for formula in original.formulas:
             if not formula.display or formula.status != "verified":
                 continue
@@ -283,6 +320,11 @@ def main(argv=None) -> int:
               "a second, drawn afresh); not counted:")
         for page, line, kind, source, mutated in equivalents:
             print(f"- {page}:{line} {kind}\n    shown:  {source}\n    typo:   {mutated}")
+    if needless:
+        print(f"\n{len(needless)} declared properties no check needs (with the word dropped every check still "
+              "passes): each lets a typo pass as an equivalent formula; the prose must state it, or it goes:")
+        for page, line, word, comment in needless:
+            print(f"- {page}:{line} {word}: {comment[:150]}")
     return 0 if share >= FLOOR else 1
 
 
