@@ -136,3 +136,13 @@ def test_a_large_term_elsewhere_does_not_excuse_a_small_difference():
     assert "the two sides differ" in problem
     cancels = page_from("<!-- math: A: n×n invertible; vary: A -->\n\n$$\n\\dd (A A^{-1}) = 0\n$$\n")
     assert not problems_of(cancels)
+
+
+def test_entry_partials_gradients_at_a_point_and_the_adjugate_of_a_singular_matrix():
+    page = page_from(
+        "<!-- math: A: n×n; C := \\adj(A)^\\T; g: n×n -> 1; h(A) := g(A^{-1}); vary: A -->\n\n"
+        "$$\n\\frac{\\partial \\det A}{\\partial A_{ij}} = C_{ij}\n$$\n\n"
+        "$$\n\\nabla h(A) = -A^{-\\T} \\nabla g(A^{-1}) A^{-\\T}\n$$\n\n"
+        "## Singular\n\n<!-- math: M := \\begin{pmatrix} 1 & 2 \\\\ 2 & 4 \\end{pmatrix} -->\n\n"
+        "$$\n\\adj(M) = \\begin{pmatrix} 4 & -2 \\\\ -2 & 1 \\end{pmatrix}\n$$\n")
+    assert not problems_of(page)

@@ -464,8 +464,20 @@ def _sym(a):
 
 
 def _adj(a):
+    """The adjugate, the transpose of the cofactor matrix: adj(A)_{ji} = (-1)^{i+j} det(A without row i
+    and column j). From minors, so that it is defined (and analytic) for singular matrices too."""
     a = array(a)
-    return np.linalg.det(a) * np.linalg.inv(a)
+    n = a.shape[0]
+    if a.shape != (n, n):
+        raise EvalError(f"the adjugate of a {shape_text(a)} array")
+    if n == 1:
+        return np.ones((1, 1), dtype=a.dtype)
+    out = np.empty_like(a)
+    for i in range(n):
+        for j in range(n):
+            minor = np.delete(np.delete(a, i, axis=0), j, axis=1)
+            out[j, i] = (-1) ** (i + j) * np.linalg.det(minor)
+    return out
 
 
 def _log(a):
@@ -1609,9 +1621,12 @@ def partial(num: Node, den: Node, ctx: Ctx):
     if len(names) == 1 and isinstance(names[0], tuple):
         _, base, items = names[0]
         point = base_point(base, ctx)
-        index = _indices(items, ctx)[0]
+        index = _indices(items, ctx)
         e = np.zeros(point.size, dtype=complex)
-        e[index - 1] = 1
+        if len(index) == 2 and min(point.shape) > 1:  # \partial / \partial A_{ij}: the entry (i, j)
+            e[(index[0] - 1) + (index[1] - 1) * point.shape[0]] = 1
+        else:
+            e[index[0] - 1] = 1
         return directional(operand, base, e.reshape(point.shape, order="F"), ctx)
     if len(names) == 1 and isinstance(names[0], str):
         point = base_point(names[0], ctx)
@@ -1653,11 +1668,34 @@ def derivative_operator(op: Node, args: tuple | None, ctx: Ctx):
                 ordinary = gradient(operand, point[0], ctx)
                 return np.linalg.solve(weight.T, ordinary)
         else:
+            at_point = _function_at_point(operand, ctx)
+            if at_point is not None:  # \nabla g(A^{-1}): the gradient of g, taken at the point A^{-1}
+                f, point = at_point
+                return _function_jacobian(f, [point], ctx).reshape(point.shape, order="F")
             names = list(_gradient_variable(operand, ctx))
         if len(names) != 1:
             raise EvalError("a gradient with respect to several variables: write \\nabla_X")
         return gradient(operand, names[0], ctx)
     raise EvalError(f"cannot read the derivative {tex(op)}")
+
+
+def _function_at_point(operand: Node, ctx: Ctx):
+    """(f, point) for \\nabla g(y) where g is a function of the page (declared or defined, not a builtin
+    such as \\tr) of one argument y that is not a name: the gradient of g at y, as \\nabla g(x) is at x."""
+    if not (isinstance(operand, Apply) and operand.args and len(operand.args) == 1 and not operand.posts):
+        return None
+    if name_of(operand.args[0]) is not None:
+        return None
+    op = operand.op
+    binding = _static_binding(name_of(op), ctx) if name_of(op) else None
+    if not isinstance(binding, (Generic, Defined)) or isinstance(binding, Defined) and not binding.params:
+        return None
+    f = function_value(op, ctx)
+    point = array(as_matrix(evaluate(operand.args[0], ctx)))
+    value = array(as_matrix(f(point)))
+    if not is_scalar(value):
+        return None
+    return f, point
 
 
 def _gradient_variable(operand: Node, ctx: Ctx, strict: bool = True) -> tuple:
