@@ -146,3 +146,9 @@ def test_entry_partials_gradients_at_a_point_and_the_adjugate_of_a_singular_matr
         "## Singular\n\n<!-- math: M := \\begin{pmatrix} 1 & 2 \\\\ 2 & 4 \\end{pmatrix} -->\n\n"
         "$$\n\\adj(M) = \\begin{pmatrix} 4 & -2 \\\\ -2 & 1 \\end{pmatrix}\n$$\n")
     assert not problems_of(page)
+
+
+def test_partials_of_a_function_hold_its_other_arguments_and_a_matrix_moves_with_a_number():
+    """\\partial r / \\partial p at a solution x(p) holds x; \\partial A / \\partial t has the shape of A."""
+    page = page_from('# t\n\n<!-- math\nA: n×n invertible; p: n positive; b: n; f: n -> 1\nr(x, p) := A x + p \\odot x \\odot x \\odot x - b\nx: solves A x + p \\odot x \\odot x \\odot x = b near A^{-1} b\ng := f(x); v := (A + 3 \\diag(p \\odot x \\odot x))^{-\\T} \\nabla f(x)\n-->\n\n$$\n\\frac{\\partial r}{\\partial p} = \\diag(x \\odot x \\odot x), \\qquad\n\\frac{\\partial r}{\\partial x} = A + 3 \\diag(p \\odot x \\odot x), \\qquad\n\\nabla_p g = -\\left(\\frac{\\partial r}{\\partial p}\\right)^\\T v\n$$\n\n## s\n\n<!-- math: t: scalar; M, N: n×n; c, e: n; A := M + \\exp(t) N; b := c + t^2 e; x := A^{-1} b -->\n\n$$\nA \\frac{\\partial x}{\\partial t} = \\frac{\\partial b}{\\partial t} - \\frac{\\partial A}{\\partial t} x\n$$\n')
+    assert not problems_of(page)

@@ -1629,11 +1629,45 @@ def partial(num: Node, den: Node, ctx: Ctx):
             e[index[0] - 1] = 1
         return directional(operand, base, e.reshape(point.shape, order="F"), ctx)
     if len(names) == 1 and isinstance(names[0], str):
+        held = _partial_in_argument(operand, names[0], ctx)
+        if held is not None:
+            return held
         point = base_point(names[0], ctx)
+        if point.size == 1:  # \partial A / \partial t of a matrix A and a number t: a matrix of A's shape
+            return directional(operand, names[0], np.ones_like(point), ctx)
         if min(point.shape) > 1 and is_scalar(array(as_matrix(evaluate(operand, ctx)))):
             # \partial f / \partial X of a scalar f and a matrix X: \partial f / \partial X_{ij} in position (i, j)
             return gradient(operand, names[0], ctx)
     return jacobian(operand, names, ctx)
+
+
+def _partial_in_argument(operand: Node, name: str, ctx: Ctx):
+    """\\partial r / \\partial p of a function r(x, p) the page defines: its derivative in the argument p,
+    the others held where they are (even when x is itself a function of p, as a solution x(p) is)."""
+    fname = name_of(operand)
+    binding = _static_binding(fname, ctx) if fname else None
+    if not isinstance(binding, Defined) or name not in binding.params:
+        return None
+    f = defined_function(binding, ctx)
+    values = [array(as_matrix(value_of_name(p, ctx))) for p in binding.params]
+    position = binding.params.index(name)
+    x = values[position]
+
+    def along(e):
+        def at(t):
+            moved = list(values)
+            moved[position] = x + t * e
+            return f(*moved)
+        return array(as_matrix(derivative(at, ctx, at_real=real(*values))))
+
+    if x.size == 1:  # a number: the derivative has the shape of r
+        return along(np.ones_like(x))
+    columns = []
+    for k in range(x.size):
+        e = np.zeros(x.size, dtype=complex)
+        e[k] = 1
+        columns.append(along(e.reshape(x.shape, order="F")).reshape(-1, order="F"))
+    return np.stack(columns, axis=1)
 
 
 def derivative_operator(op: Node, args: tuple | None, ctx: Ctx):
