@@ -247,7 +247,7 @@ class NonAnalytic(Exception):
     """A function computed through steps that are not analytic (an eigendecomposition) met a complex point."""
 
 
-def _central(evaluate_at: Callable[[complex], object], order: int = 1):
+def _central(evaluate_at: Callable[[complex], object], order: int = 1, step: float = 0.02):
     """Central differences with two Richardson extrapolations (error of order h^6), for functions that a
     complex step or a circle cannot go through. Good to about 1e-10 for smooth functions of scale 1."""
     if order != 1:
@@ -256,7 +256,7 @@ def _central(evaluate_at: Callable[[complex], object], order: int = 1):
     def quotient(h):
         return (array(as_matrix(evaluate_at(h))) - array(as_matrix(evaluate_at(-h)))) / (2 * h)
 
-    h = 0.02
+    h = step
     d1, d2, d3 = quotient(h), quotient(h / 2), quotient(h / 4)
     r1, r2 = (4 * d2 - d1) / 3, (4 * d3 - d2) / 3
     return (16 * r2 - r1) / 15
@@ -296,8 +296,15 @@ def derivative(evaluate_at: Callable[[complex], object], ctx: Ctx, order: int = 
 
 def _derivative(evaluate_at: Callable[[complex], object], ctx: Ctx, order: int = 1, scale: float = 1.0):
     _depth[0] += 1
-    _nested[0] = _nested[0] or _depth[0] > 1
     try:
+        if order == 1 and _depth[0] == 2 and not ctx.scope.imaginary:
+            # Inside a complex step (a Hessian: the derivative of a gradient): central differences with real
+            # steps, extrapolated twice. They are sums of values, so the outer step's imaginary part passes
+            # through them exactly; a small step (truncation of order h^6, about 1e-17) leaves rounding of
+            # about 1e-16 / h. A circle here would cost 16 evaluations a point and swamp the outer step.
+            ctx.record["methods"].add("complex step over central differences")
+            return _central(evaluate_at, order, step=2e-3 * scale)
+        _nested[0] = _nested[0] or _depth[0] > 1
         if order == 1 and _depth[0] == 1 and not ctx.scope.imaginary:
             _nested[0] = False
             value = evaluate_at(1j * STEP)
@@ -381,7 +388,7 @@ def solve_root(root: Root, ctx: Ctx):
 
     scale = max(1.0, float(np.max(np.abs(x))))
     settled = 0
-    for _ in range(100):
+    for _ in range(200):
         r = residual(x)
         if r.size != x.size:
             raise EvalError(f"{root.name} solves {tex(root.node)}: {r.size} equations for {x.size} unknowns")
@@ -391,7 +398,12 @@ def solve_root(root: Root, ctx: Ctx):
             step[k] = 1e-7 * scale
             jac[:, k] = (residual(x + step.reshape(x.shape, order="F")) - residual(x - step.reshape(x.shape, order="F"))) \
                 / (2e-7 * scale)
-        x = x - np.linalg.solve(jac, r).reshape(x.shape, order="F")
+        step = np.linalg.solve(jac, r).reshape(x.shape, order="F")
+        # Damped: halve the step while it does not reduce the residual (Newton from a poor start can run off)
+        norm, length = np.linalg.norm(r.real), 1.0
+        while length > 1e-3 and np.linalg.norm(residual(x - length * step).real) > norm and norm > 1e-13 * scale:
+            length /= 2
+        x = x - (length if length > 1e-3 else 1.0) * step  # no shorter step helps: the full one
         if np.max(np.abs(r.real)) < 1e-13 * scale:
             settled += 1  # a few steps more: they settle the imaginary part a complex step put in
             if settled == 3:
@@ -1644,13 +1656,20 @@ def partial(num: Node, den: Node, ctx: Ctx):
 def _partial_in_argument(operand: Node, name: str, ctx: Ctx):
     """\\partial r / \\partial p of a function r(x, p) the page defines: its derivative in the argument p,
     the others held where they are (even when x is itself a function of p, as a solution x(p) is)."""
-    fname = name_of(operand)
+    if isinstance(operand, Apply) and operand.args and not operand.posts and \
+            all(name_of(a) for a in operand.args):  # \partial g(x, p) / \partial p
+        fname, arguments = name_of(operand.op), [name_of(a) for a in operand.args]
+    else:
+        fname, arguments = name_of(operand), None
     binding = _static_binding(fname, ctx) if fname else None
-    if not isinstance(binding, Defined) or name not in binding.params:
+    if not isinstance(binding, Defined) or not binding.params:
+        return None
+    arguments = arguments or list(binding.params)
+    if name not in arguments or len(arguments) != len(binding.params):
         return None
     f = defined_function(binding, ctx)
-    values = [array(as_matrix(value_of_name(p, ctx))) for p in binding.params]
-    position = binding.params.index(name)
+    values = [array(as_matrix(value_of_name(a, ctx))) for a in arguments]
+    position = arguments.index(name)
     x = values[position]
 
     def along(e):

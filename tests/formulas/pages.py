@@ -871,7 +871,8 @@ class Page:
                 return f"cannot tell what goes to zero in {kind}({tex(g)}): it needs one variable (or a \\dd)"
             scaled_name = names[0]
         ds, gs = [], []
-        for j in range(4):
+
+        def step(j):
             t = 0.1 * 2.0 ** (-j)
             child = scope.child()
             if uses_differential:
@@ -886,7 +887,10 @@ class Page:
             difference = add(evaluate(left, ctx), evaluate(main, ctx), -1)
             ds.append(float(np.max(np.abs(array(as_matrix(difference))))))
             gs.append(float(np.max(np.abs(array(as_matrix(evaluate(g, ctx)))))))
-            scale = ctx.record["scale"]
+            return ctx.record["scale"]
+
+        for j in range(4):
+            scale = step(j)
         if max(ds) <= 1e-13 * max(scale, 1.0):
             return ""
         if min(ds) <= 0 or min(gs) <= 0:
@@ -894,6 +898,16 @@ class Page:
         p_d = np.log2(ds[-2] / ds[-1])
         p_g = np.log2(gs[-2] / gs[-1])
         needed = p_g - 0.3 if kind == "O" else p_g + 0.5
+        # Terms of higher order can still weigh at a step of 0.0125 (a remainder 3 e^3 - 40 e^4): halve on,
+        # while the remainder stays well above rounding, until the order shows.
+        j = 4
+        while p_d < needed and j < 12 and ds[-1] * 2.0 ** (-p_g) > 1e-12 * max(scale, 1.0):
+            step(j)
+            j += 1
+            if ds[-1] <= 0 or gs[-1] <= 0:
+                break
+            p_d, p_g = np.log2(ds[-2] / ds[-1]), np.log2(gs[-2] / gs[-1])
+            needed = p_g - 0.3 if kind == "O" else p_g + 0.5
         if p_d < needed:
             return (f"{tex(left)} - ({tex(main)}) shrinks like order {p_d:.2f} as the step halves "
                     f"({', '.join(f'{d:.2e}' for d in ds)}), but {kind}({tex(g)}) asks for "
