@@ -1185,29 +1185,29 @@ def build_catalogue() -> None:
     Apn = M("A", ("p", "n"))
     derivative("trace-linear", "gradmat", "Trace of a product", "gradients", tr(Apn @ Xnp), [Xnp, Apn],
                df=tr(Apn @ Xnp.d()), grad=Apn.T,
-               note=r"Numerator-layout tables give $A$, the transpose (see the conventions above).")
+               note=r"Numerator-layout tables give the transpose, $(\nabla_X f)^\T = A$ (see the conventions above).")
     Bpk = M("B", ("p", "k"))
     derivative("trace-sandwich", "gradmat", "Trace of a sandwich", "gradients", tr(Akm @ Xmp @ Bpk), [Xmp, Akm, Bpk],
-               df=tr(Akm @ Xmp.d() @ Bpk), grad=Akm.T @ Bpk.T, note=r"Numerator layout: $BA$.")
+               df=tr(Akm @ Xmp.d() @ Bpk), grad=Akm.T @ Bpk.T, note=r"Numerator layout: $(\nabla_X f)^\T = BA$.")
     derivative("trace-quadratic", "gradmat", "Trace of a quadratic form", "gradients", tr(Xnp.T @ A @ Xnp), [Xnp, A],
                df=tr(Xnp.T @ (A + A.T) @ Xnp.d()), grad=(A + A.T) @ Xnp,
                note=r"Often written $2AX$, which assumes $A$ symmetric.")
     am, bn = V("a", "m"), V("b", "n")
     derivative("bilinear", "gradmat", "Bilinear form", "gradients", am.T @ Xmn @ bn, [Xmn, am, bn],
-               df=am.T @ Xmn.d() @ bn, grad=am @ bn.T, note=r"Numerator layout: $b a^\T$.")
+               df=am.T @ Xmn.d() @ bn, grad=am @ bn.T, note=r"Numerator layout: $(\nabla_X f)^\T = b a^\T$.")
     derivative("frobenius-squared", "gradmat", "Squared Frobenius norm", "gradients", norm(Xmn) ** 2, [Xmn],
                df=2 * tr(Xmn.T @ Xmn.d()), grad=2 * Xmn)
     derivative("frobenius", "gradmat", "Frobenius norm", "gradients", norm(Xmn), [Xmn],
                df=tr(Xmn.T @ Xmn.d()) / norm(Xmn), grad=Xmn / norm(Xmn), assumptions=(r"$X \ne 0$",))
     derivative("determinant", "gradmat", "Determinant", "gradients", det(Xi), [Xi],
                df=det(Xi) * tr(Inv(Xi) @ Xi.d()), grad=det(Xi) * Inv(Xi).T,
-               note=r"Numerator layout: $\det(X) X^{-1}$. The gradient is the cofactor matrix "
-                    r"$\adj(X)^\T$, which exists for singular $X$ too (Jacobi's formula).")
+               note=r"Numerator layout: $(\nabla_X f)^\T = \det(X) X^{-1}$. The gradient is the cofactor matrix, "
+                    r"$\nabla_X f = \adj(X)^\T$, which exists for singular $X$ too (Jacobi's formula).")
     derivative("log-abs-det", "gradmat", "Log-determinant", "gradients", logabsdet(Xi), [Xi],
-               df=tr(Inv(Xi) @ Xi.d()), grad=Inv(Xi).T, note=r"Numerator layout: $X^{-1}$.")
+               df=tr(Inv(Xi) @ Xi.d()), grad=Inv(Xi).T, note=r"Numerator layout: $(\nabla_X f)^\T = X^{-1}$.")
     derivative("log-det-spd", "gradmat", "Log-determinant of a symmetric matrix", "gradients", logdet(Sp), [Sp],
                df=tr(Inv(Sp) @ Sp.d()), grad=Inv(Sp),
-               note=r"Some references give $2S^{-1} - S^{-1} \odot I$: the partial derivatives with respect to "
+               note=r"Some references give $2S^{-1} - S^{-1} \odot I = 2\nabla_S f - \nabla_S f \odot I$: the partial derivatives with respect to "
                     r"the distinct entries $S_{ij}$, $i \le j$, not a gradient for the Frobenius product. On "
                     r"symmetric matrices the gradient is the symmetric part of the unconstrained one, "
                     r"$\sym(S^{-1}) = S^{-1}$.")
@@ -1216,11 +1216,11 @@ def build_catalogue() -> None:
     derivative("inverse-bilinear", "gradmat", "Bilinear form in the inverse", "gradients", a.T @ Inv(Xi) @ b,
                [Xi, a, b], df=-a.T @ Inv(Xi) @ Xi.d() @ Inv(Xi) @ b, grad=-Inv(Xi).T @ a @ b.T @ Inv(Xi).T,
                symbolic=((2,),), symbolic_limit=SLOW_3X3,
-               note=r"Numerator layout: $-X^{-1} b a^\T X^{-1}$.")
+               note=r"Numerator layout: $(\nabla_X f)^\T = -X^{-1} b a^\T X^{-1}$.")
     k = S("k", "int")
     derivative("trace-power", "gradmat", "Trace of a power", "gradients", tr(X ** k), [X, k],
                df=k * tr(X ** (k - 1) @ dX), grad=k * (X ** (k - 1)).T, assumptions=(r"$k = 1, 2, 3, \dots$",),
-               note=r"Numerator layout: $k X^{k-1}$.")
+               note=r"Numerator layout: $(\nabla_X f)^\T = k X^{k-1}$.")
     derivative("trace-exponential", "gradmat", "Trace of the exponential", "gradients", tr(expm(X)), [X],
                df=tr(expm(X) @ dX), grad=expm(X).T,
                symbolic_limit="the exponential of a matrix of symbols has no usable closed form")
@@ -1279,7 +1279,7 @@ def build_catalogue() -> None:
                -t_ * log(sigmoid(w.T @ x)) - (1 - t_) * log(1 - sigmoid(w.T @ x)), [w, x, t_],
                df=(p_ - t_) * (x.T @ w.d()), grad=(p_ - t_) * x, assumptions=(r"a target $t \in [0, 1]$",),
                note=r"With labels $y = \pm 1$ the same loss is $\log(1 + e^{-y\, w^\T x})$, with gradient "
-                    r"$-y\,\sigma(-y\, w^\T x)\, x$.")
+                    r"$\nabla_w \log(1 + e^{-y\, w^\T x}) = -y\,\sigma(-y\, w^\T x)\, x$.")
     As = M("A", sample="symmetric")
     r_ = Named("r", x.T @ As @ x / (x.T @ x))
     derivative("rayleigh", "gradvec", "Rayleigh quotient", "gradients", x.T @ As @ x / (x.T @ x), [x, As],
@@ -1297,8 +1297,8 @@ def build_catalogue() -> None:
     yb = cotangent(V("y"), r"\bar y")
     derivative("dense-weights", "nn", "Dense layer, in the weights", "backpropagation", W @ xn + c_, [W, xn, c_],
                df=W.d() @ xn, vjp=yb @ xn.T, cotangent=yb,
-               note=r"The weight gradient $\bar y x^\T$ has the shape of $W$; texts in numerator layout write "
-                    r"$x \bar y^\T$.")
+               note=r"The weight gradient $\bar W = \bar y x^\T$ has the shape of $W$; texts in numerator layout "
+                    r"write its transpose, $\bar W^\T = x \bar y^\T$.")
     derivative("dense-input", "nn", "Dense layer, in the input", "backpropagation", W @ xn + c_, [xn, W, c_],
                df=W @ xn.d(), vjp=W.T @ yb, cotangent=yb)
     y_t = Named("y", tanh(x))
@@ -1330,8 +1330,8 @@ def build_catalogue() -> None:
     derivative("softmax-regression", "nn", "Softmax regression, in the weights", "backpropagation",
                -ym.T @ log(softmax(W @ xn)), [W, xn, ym], df=(s_w - ym).T @ W.d() @ xn, grad=(s_w - ym) @ xn.T,
                symbolic=((2, 2),), symbolic_limit=SLOW_3X3,
-               note=r"The gradient $(s - y) x^\T$ has the shape of $W$; texts in numerator layout write "
-                    r"$x (s - y)^\T$.")
+               note=r"The gradient $\nabla_W f = (s - y) x^\T$ has the shape of $W$; texts in numerator layout "
+                    r"write its transpose, $(\nabla_W f)^\T = x (s - y)^\T$.")
     derivative("quadratic-map", "nn", "Linear map of squares", "jacobians", A @ had(x, x), [x, A],
                df=2 * A @ diag(x) @ x.d(), vjp=2 * had(x, A.T @ yb), cotangent=yb)
     u_ = Named("u", x / norm(x))

@@ -57,6 +57,7 @@ NOTE_DECLARATIONS = {
     "relu": ['unchecked "x_i = 0": the point the note speaks of, where ReLU has no derivative'],
     "kron-transpose": ["A: m×n", "B: n×p"],
     "kron-inverse": ["A: n×n invertible", "B: n×n invertible"],
+    "logistic": ["s: scalar", "y := \\sign(s)", 'unchecked "y = \\pm 1": the two labels, of which y is one'],
 }
 
 

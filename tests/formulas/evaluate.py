@@ -282,6 +282,9 @@ def derivative(evaluate_at: Callable[[complex], object], ctx: Ctx, order: int = 
     where the derivative of a real function is real: there it is dropped, so
     that it cannot swamp an enclosing complex step.
     """
+    # A first derivative inside a complex step is taken by central differences (see _derivative), whose
+    # imaginary part is the outer step's, exactly: other names may carry it even where this one is real.
+    inside_step = order == 1 and _depth[0] == 1 and not ctx.scope.imaginary
     try:
         value = _derivative(evaluate_at, ctx, order, scale)
     except NonAnalytic:
@@ -289,7 +292,7 @@ def derivative(evaluate_at: Callable[[complex], object], ctx: Ctx, order: int = 
             raise  # inside another derivative: the outermost one falls back
         ctx.record["methods"].add("central differences")
         value = _central(evaluate_at, order)
-    if at_real and not ctx.scope.imaginary:
+    if at_real and not ctx.scope.imaginary and not inside_step:
         return array(value).real.astype(complex)
     return value
 
