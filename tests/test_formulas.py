@@ -152,3 +152,9 @@ def test_partials_of_a_function_hold_its_other_arguments_and_a_matrix_moves_with
     """\\partial r / \\partial p at a solution x(p) holds x; \\partial A / \\partial t has the shape of A."""
     page = page_from('# t\n\n<!-- math\nA: n×n invertible; p: n positive; b: n; f: n -> 1\nr(x, p) := A x + p \\odot x \\odot x \\odot x - b\nx: solves A x + p \\odot x \\odot x \\odot x = b near A^{-1} b\ng := f(x); v := (A + 3 \\diag(p \\odot x \\odot x))^{-\\T} \\nabla f(x)\n-->\n\n$$\n\\frac{\\partial r}{\\partial p} = \\diag(x \\odot x \\odot x), \\qquad\n\\frac{\\partial r}{\\partial x} = A + 3 \\diag(p \\odot x \\odot x), \\qquad\n\\nabla_p g = -\\left(\\frac{\\partial r}{\\partial p}\\right)^\\T v\n$$\n\n## s\n\n<!-- math: t: scalar; M, N: n×n; c, e: n; A := M + \\exp(t) N; b := c + t^2 e; x := A^{-1} b -->\n\n$$\nA \\frac{\\partial x}{\\partial t} = \\frac{\\partial b}{\\partial t} - \\frac{\\partial A}{\\partial t} x\n$$\n')
     assert not problems_of(page)
+
+
+def test_nested_derivatives_keep_the_outer_step():
+    """d/ds of d/dt f(x + s u + t v), and d/dalpha of a gradient: the inner derivative moves with the outer."""
+    page = page_from("# t\n\n## A\n\n<!-- math: x, u, v: n; f: n -> 1; \\alpha: scalar -->\n\n$$\n\\nabla^2 f(x) v = \\left.\\frac{\\dd}{\\dd \\alpha} \\nabla_x f(x + \\alpha v)\\right|_{\\alpha = 0}\n$$\n\n## B\n\n<!-- math: x, u, v: n; f: n -> 1; s, t: scalar -->\n\n$$\nf''(x)[u, v] = \\left.\\frac{\\dd}{\\dd s} \\left(\\left.\\frac{\\dd}{\\dd t} f(x + s u + t v)\\right|_{t = 0}\\right)\\right|_{s = 0}\n$$\n")
+    assert not problems_of(page)
