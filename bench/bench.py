@@ -4,13 +4,15 @@ Prints:
 - wall time of a cold strict build (no executed-lab cache) and of a warm one;
 - wall time of the test suite, the CPU time the machine was busy meanwhile, the
   number of code blocks it executes, and how many displayed formulas are
-  checked as written (of all, and how many are marked as definitions);
+  checked as written (of all, and how many are marked as definitions), and the
+  time of the tests of each lecture (its blocks, formulas, notebook, browser
+  checks), so that the suite's growth with the course shows;
 - for each page, the bytes a browser loads to show it (HTML, CSS, JS, fonts,
   images), raw and gzip-compressed, measured by loading the page in headless
   Chromium and recording every response (so only the fonts the page's formulas
   use are counted), and the bytes of math JavaScript (the goal is zero).
 
-Floors (on a 2-core machine): warm strict build < 5 s, test suite < 60 s, a
+Floors (on a 2-core machine): warm strict build < 5 s, test suite < 75 s (the whole course), a
 lecture page <= 250 KB gzipped in total with 0 bytes of math JavaScript.
 """
 
@@ -34,7 +36,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                   "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-FLOORS = {"warm build s": 5.0, "test suite s": 60.0, "lecture page gzip KB": 250.0}
+FLOORS = {"warm build s": 5.0, "test suite s": 75.0, "lecture page gzip KB": 250.0}
 
 
 def timed(command: list[str], **kwargs) -> tuple[float, subprocess.CompletedProcess]:
@@ -126,6 +128,23 @@ def kb(n: int) -> str:
     return f"{n / 1024:.1f}"
 
 
+def per_lecture(report: Path) -> list[tuple[str, float, int]]:
+    """From the suite's JUnit report: for each lecture, the time of the tests whose name names it (its
+    blocks, formulas, notebook and browser checks), so that the suite's growth with the course shows."""
+    import re
+    import xml.etree.ElementTree as ElementTree
+    totals: dict[str, list] = {}
+    for case in ElementTree.parse(report).iter("testcase"):
+        match = re.search(r"lectures/([\w-]+?)(?:\.md|/|\]|:)", case.get("name", ""))
+        if match:
+            entry = totals.setdefault(match.group(1), [0.0, 0])
+            entry[0] += float(case.get("time", 0) or 0)
+            entry[1] += 1
+    order = [line.split("lectures/")[1].split(".md")[0] for line in (ROOT / "mkdocs.yml").read_text().splitlines()
+             if "lectures/" in line and ".md" in line]
+    return [(name, *totals[name]) for name in order if name in totals]
+
+
 def formula_totals():
     """Every page's formulas through the checker (tests/formulas), summed over the pages."""
     from formulas import catalogue
@@ -148,7 +167,8 @@ def main() -> int:
         print(f"strict build, warm (labs cached):    {warm:6.2f} s   floor < {FLOORS['warm build s']:.0f} s")
 
         before = busy_cpu()
-        suite, result = timed([sys.executable, "-m", "pytest", "-q", "-p", "no:randomly"])
+        report = Path(tmp) / "suite.xml"
+        suite, result = timed([sys.executable, "-m", "pytest", "-q", "-p", "no:randomly", f"--junitxml={report}"])
         after = busy_cpu()
         summary = (result.stdout.strip().splitlines() or ["?"])[-1]
         blocks, errors = collect_all()
@@ -162,6 +182,10 @@ def main() -> int:
         print(f"code blocks executed from pages:     {executed:6d}   (skipped with a reason: "
               f"{len(blocks) - executed}, page errors: {len(errors)})")
         print(f"snippet files run standalone:        {len(list((ROOT / 'snippets').rglob('*.py'))):6d}")
+        if report.exists():
+            print("\nTest time per lecture (seconds of the tests that name it, summed over the workers):")
+            for lecture, seconds, count in per_lecture(report):
+                print(f"  {lecture:28s} {seconds:6.1f} s  ({count} tests)")
         formulas = formula_totals()
         print(f"displayed formulas checked as written: {formulas.verified:4d} of {formulas.displays} "
               f"({formulas.marked} marked as definitions or notation); inline claims checked: "
