@@ -158,3 +158,30 @@ def test_nested_derivatives_keep_the_outer_step():
     """d/ds of d/dt f(x + s u + t v), and d/dalpha of a gradient: the inner derivative moves with the outer."""
     page = page_from("# t\n\n## A\n\n<!-- math: x, u, v: n; f: n -> 1; \\alpha: scalar -->\n\n$$\n\\nabla^2 f(x) v = \\left.\\frac{\\dd}{\\dd \\alpha} \\nabla_x f(x + \\alpha v)\\right|_{\\alpha = 0}\n$$\n\n## B\n\n<!-- math: x, u, v: n; f: n -> 1; s, t: scalar -->\n\n$$\nf''(x)[u, v] = \\left.\\frac{\\dd}{\\dd s} \\left(\\left.\\frac{\\dd}{\\dd t} f(x + s u + t v)\\right|_{t = 0}\\right)\\right|_{s = 0}\n$$\n")
     assert not problems_of(page)
+
+
+def test_a_derivative_passes_through_an_integral_and_a_cancelled_integral_is_zero():
+    """d/dmu of an integral is not 0 (the complex step survives the quadrature); the score has mean 0."""
+    density = "q(x) := \\frac{1}{\\sigma \\sqrt{2 \\pi}} e^{-(x - \\mu)^2 / (2 \\sigma^2)}"
+    head = f"# t\n\n<!-- math: \\mu: scalar; \\sigma: scalar positive; x: scalar; {density} -->\n\n"
+    derivative = "\\frac{\\partial}{\\partial \\mu} \\int_{-\\infty}^{\\infty} x^4 q(x) \\, \\dd x"
+    right = page_from(head + f"$$\n{derivative} = 4 \\mu^3 + 12 \\mu \\sigma^2\n$$\n\n"
+                      "$$\n\\int_{-\\infty}^{\\infty} \\frac{x - \\mu}{\\sigma^2} q(x) \\, \\dd x = 0\n$$\n")
+    assert not problems_of(right)
+    for wrong in ("0", "4 \\mu^3 + 12 \\mu \\sigma"):
+        assert problems_of(page_from(head + f"$$\n{derivative} = {wrong}\n$$\n"))
+
+
+def test_expectations_over_a_normal_variable():
+    """\\mathbb{E}_{x \\sim \\mathcal{N}(m, v)}[...] by Gauss-Hermite: the pathwise and score forms of a derivative."""
+    head = "# t\n\n<!-- math: \\mu: scalar; \\sigma: scalar positive; x, \\varepsilon: scalar -->\n\n"
+    mean = "\\mathbb{E}_{x \\sim \\mathcal{N}(\\mu, \\sigma^2)}"
+    right = page_from(head + f"$$\n\\frac{{\\partial}}{{\\partial \\mu}} {mean}[x^4] = 4 \\mu^3 + 12 \\mu \\sigma^2"
+                      f" = \\mathbb{{E}}_{{\\varepsilon \\sim \\mathcal{{N}}(0, 1)}}[4 (\\mu + \\sigma \\varepsilon)^3]"
+                      f" = {mean}\\Big[x^4 \\frac{{x - \\mu}}{{\\sigma^2}}\\Big]\n$$\n\n"
+                      f"$$\n{mean}[x^2] - {mean}[x]^2 = \\sigma^2\n$$\n")
+    assert not problems_of(right)
+    assert problems_of(page_from(head + f"$$\n\\frac{{\\partial}}{{\\partial \\mu}} {mean}[x^4] = "
+                                        f"{mean}\\Big[x^4 \\frac{{x - \\mu}}{{\\sigma}}\\Big]\n$$\n"))
+    (problem,) = problems_of(page_from(head + "$$\n\\mathbb{E}[x] = \\mu\n$$\n"))
+    assert "needs its variable and distribution" in problem
