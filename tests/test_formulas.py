@@ -185,3 +185,24 @@ def test_expectations_over_a_normal_variable():
                                         f"{mean}\\Big[x^4 \\frac{{x - \\mu}}{{\\sigma}}\\Big]\n$$\n"))
     (problem,) = problems_of(page_from(head + "$$\n\\mathbb{E}[x] = \\mu\n$$\n"))
     assert "needs its variable and distribution" in problem
+
+
+def test_the_boundary_term_of_an_integration_by_parts():
+    """[g(x)]_a^b, \\left. g \\right|_a^b and [g]_{x=a}^{x=b} are g(b) - g(a); without it the formula fails."""
+    head = "# t\n\n<!-- math: x, t: scalar; u(x) := x^2 (1 - x); v(x) := \\sin(\\pi x) + x -->\n\n"
+    parts = "\\int_0^1 u'(x) v'(x) \\, \\dd x = -\\int_0^1 u''(x) v(x) \\, \\dd x"
+    for term in ("\\Big[ u'(x) v(x) \\Big]_0^1", "\\left. u'(x) v(x) \\right|_0^1", "[ u'(x) v(x) ]_{x=0}^{x=1}"):
+        assert not problems_of(page_from(head + f"$$\n{parts} + {term}\n$$\n"))
+    assert problems_of(page_from(head + f"$$\n{parts}\n$$\n"))
+    (problem,) = problems_of(page_from(head + "$$\n\\Big[ t u(x) \\Big]_0^1 = 0\n$$\n"))
+    assert "which variable runs from a to b" in problem
+
+
+def test_the_differential_of_a_member_of_a_family_with_a_free_index():
+    """\\dd q_i of eigenvectors, for every i; in \\sum_{j \\ne i} only j is bound."""
+    head = ("# t\n\n<!-- math: S: n×n separated; vary: S; \\lambda := -\\operatorname{eigvals}(-S); "
+            "Q := \\operatorname{eigvecs}(-S); q_k := Q e_k -->\n\n")
+    formula = "\\dd q_i = \\sum_{j \\ne i} q_j \\frac{q_j^\\T \\dd S\\, q_i}{\\lambda_i - \\lambda_j}"
+    assert not problems_of(page_from(head + f"$$\n{formula}\n$$\n"))
+    swapped = "\\dd q_i = \\sum_{j \\ne i} q_j \\frac{q_j^\\T \\dd S\\, q_i}{\\lambda_j - \\lambda_i}"
+    assert problems_of(page_from(head + f"$$\n{swapped}\n$$\n"))

@@ -943,6 +943,10 @@ def _evaluate(node: Node, ctx: Ctx):
             if all(is_scalar(v) for v in values):
                 return np.array([[v[0, 0]] for v in values])  # (a, b, c): a column
             raise EvalError(f"a list of arrays, {tex(node)}, is not a value")
+        case Sup(Sub(Paren((body,), "["), (lower,)), (upper,)):
+            return _boundary_term(body, lower, upper, ctx)
+        case Sup(EvalAt(body, lower), (upper,)):
+            return _boundary_term(body, lower, upper, ctx)
         case Sup(base, items):
             return superscript(base, items, ctx)
         case Sub():
@@ -1706,7 +1710,8 @@ def derivative_operator(op: Node, args: tuple | None, ctx: Ctx):
         name = name_of(operand)
         if name is not None:
             binding = ctx.scope.bindings.get(name)
-            entry = isinstance(operand, Sub) and name_of(operand.base) and is_bound(name_of(operand.base), ctx)
+            entry = isinstance(operand, Sub) and name_of(operand.base) and (
+                is_bound(name_of(operand.base), ctx) or name_of(operand.base) + "_*" in ctx.scope.bindings)
             if binding is None and not is_bound(name, ctx) and not isinstance(operand, Accent) and not entry:
                 raise EvalError(f"{name} is not defined here, so \\dd {name} has no meaning")
             if isinstance(binding, Variable) and name not in ctx.overrides and name not in ctx.locals:
@@ -1830,6 +1835,28 @@ def _function_jacobian(f: Function, values: list, ctx: Ctx) -> np.ndarray:
 
             columns.append(array(derivative(at, ctx, at_real=real(*values))).reshape(-1, order="F"))
     return np.stack(columns, axis=1)
+
+
+def _boundary_term(body: Node, lower: Node, upper: Node, ctx: Ctx):
+    """[g(x)]_a^b = g(b) - g(a), the boundary term of an integration by parts (also \\left. g \\right|_a^b).
+
+    The variable is the one written in a limit (`_{x = a}^{x = b}`), or else the only
+    declared scalar written in the bracket."""
+    names = [name_of(side.exprs[0]) for side in (lower, upper) if isinstance(side, Relation) and side.rels == ("=",)]
+    lower, upper = (side.exprs[1] if isinstance(side, Relation) and side.rels == ("=",) else side
+                    for side in (lower, upper))
+    if not names:
+        names = sorted({name_of(sub) for sub in body.walk() if name_of(sub) and isinstance(
+            ctx.scope.bindings.get(name_of(sub)), Variable) and ctx.scope.bindings[name_of(sub)].value.size == 1})
+    if len(set(names)) != 1:
+        raise EvalError(f"[{tex(body)}]_a^b: which variable runs from a to b? Write it in the limits, "
+                        "[g(x)]_{x = a}^{x = b}")
+    name = names[0]
+    at_upper = evaluate(body, ctx.but(locals_={name: array(evaluate(upper, ctx))}))
+    at_lower = evaluate(body, ctx.but(locals_={name: array(evaluate(lower, ctx))}))
+    value = add(at_upper, at_lower, -1)
+    ctx.summed(at_upper, at_lower, result=value)
+    return value
 
 
 # ---------------------------------------------------------------- sums, products, integrals

@@ -1002,8 +1002,8 @@ def _free_indices(node: Node, scope: Scope) -> list[str]:
     bound_by_operators, found = set(), []
     for sub in node.walk():
         if isinstance(sub, Sub) and isinstance(sub.base, Sym) and sub.base.name in ("\\sum", "\\prod"):
-            for item in sub.items:
-                for inner in item.walk():
+            for item in sub.items:  # \sum_{j \ne i}: j is bound, i stays free
+                for inner in (item.exprs[0] if isinstance(item, Relation) else item).walk():
                     if isinstance(inner, Sym):
                         bound_by_operators.add(inner.name)
     for sub in node.walk():
