@@ -104,7 +104,7 @@ assert (N, d) == (1797, 62)
 # Hessian is positive semidefinite and every eigenvalue of $\nabla^2 L(w)$ is at
 # least $\lambda$, at every $w$: the loss is strongly convex and has exactly one
 # minimiser $w^*$. (The
-# [logistic regression of the second-derivatives lecture](../../lectures/second-derivatives/#logistic-regression)
+# [logistic regression of the second-derivatives lecture](../../lectures/second-derivatives/#newton-cg-on-logistic-regression)
 # is the same loss with a sum instead of a mean and no penalty.)
 
 # %%
@@ -497,8 +497,8 @@ assert mu < 1.01 * LAM and 50 < kappa < 500 and beta > 1.5 * top
 # conjugate gradients, one Hessian-vector product per inner iteration, and
 # stops the inner solve early when far from the minimum; see
 # [Hessian-vector products](../../lectures/second-derivatives/#hessian-vector-products)
-# and the Newton-CG example at the end of the
-# [logistic regression section](../../lectures/second-derivatives/#logistic-regression)
+# and the
+# [Newton-CG example](../../lectures/second-derivatives/#newton-cg-on-logistic-regression)
 # of the second-derivatives lecture. Quasi-Newton methods such as L-BFGS go
 # further and build a curvature model from the gradients alone (Nocedal and
 # Wright, chapters 6 and 7). When $N$ is huge as well, even one exact gradient

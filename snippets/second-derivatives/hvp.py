@@ -10,7 +10,7 @@ gradient along v, obtained here
      itself, for the scalar <grad f(x), v>, whose gradient is H v;
   3. a central difference of two gradients.
 All three are compared with H v from the closed form
-H = W^T diag(-2 t (1 - t^2)) W.
+H = W^T diag(-2 t (1 - t^2)) W, whose rank is at most min(m, n).
 """
 
 # --8<-- [start:core]
@@ -115,3 +115,9 @@ if __name__ == "__main__":
     print(f"{n} HVPs give the {n} x {n} Hessian to 1e-14: {err < 1e-14}, "
           f"symmetric to 1e-14: {asym < 1e-14}")
     assert err < 1e-14 and asym < 1e-14
+
+    # Through the m x m diagonal, the n x n Hessian has rank at most min(m, n) = 4 < n.
+    singular = np.linalg.svd(H, compute_uv=False)
+    rank = int(np.sum(singular > 1e-12 * singular[0]))
+    print(f"rank of the {n} x {n} Hessian: {rank}, min(m, n) = {min(m, n)}")
+    assert rank == min(m, n) and singular[min(m, n) - 1] > 1e-3 * singular[0]
