@@ -13,6 +13,12 @@ JS_STAMP := node_modules/.installed-js
 JS_TOOLS_STAMP := node_modules/.installed-js-tools
 # Lighthouse and axe-core, for `make audit` only, in their own folder.
 AUDIT_STAMP := audit/node_modules/.installed-audit
+# One BLAS thread per process. The checks multiply thousands of 3 x 3 matrices;
+# with a thread pool each product waits for threads that the other test workers
+# keep busy. Measured on 2 cores under load: the formula check of the ODE lecture
+# took 32.6 s (12.3 s CPU) with the default pool and 5.2 s (1.7 s CPU) with one
+# thread; a 3 x 3 expm, product and solve 1000 us against 58 us.
+export OPENBLAS_NUM_THREADS = 1
 
 .PHONY: serve test build outputs bench audit lock clean offline pdf test-latest formulas mutate-formulas
 

@@ -206,3 +206,26 @@ def test_the_differential_of_a_member_of_a_family_with_a_free_index():
     assert not problems_of(page_from(head + f"$$\n{formula}\n$$\n"))
     swapped = "\\dd q_i = \\sum_{j \\ne i} q_j \\frac{q_j^\\T \\dd S\\, q_i}{\\lambda_j - \\lambda_i}"
     assert problems_of(page_from(head + f"$$\n{swapped}\n$$\n"))
+
+
+def test_the_spectral_norm_of_a_matrix_is_its_largest_singular_value():
+    """\\norm{A}_2 of a matrix is sigma_1 (its gradient u_1 v_1^T), not the Frobenius norm."""
+    head = "# t\n\n<!-- math: A: m×n; vary: A -->\n\n"
+    assert not problems_of(page_from(head + "$$\n\\norm{A}_2^2 = \\max \\operatorname{eigvals}(A^\\T A)\n$$\n"))
+    assert problems_of(page_from(head + "$$\n\\norm{A}_2 = \\norm{A}_F\n$$\n"))
+
+
+def test_the_inverse_of_a_singular_matrix_is_an_error():
+    """A 5 x 5 D^T D of rank 4: every claim through its inverse would hold by rounding."""
+    page = page_from("# t\n\n<!-- math: D: m×p; K := D^\\T D -->\n\n$$\nK^{-1} K = I\n$$\n")
+    (problem,) = problems_of(page)
+    assert "singular to working precision" in problem
+
+
+def test_a_derivative_in_a_limit_of_an_integral():
+    """d/dt of \\int_t^T g is -g(t), not 0: the limit's complex step is integrated along a straight path."""
+    head = "# t\n\n<!-- math: t, T, \\tau, p: scalar positive; g(\\tau) := \\exp(p \\tau) \\sin \\tau -->\n\n"
+    left = "\\frac{\\dd}{\\dd t} \\int_t^T g(\\tau) \\, \\dd \\tau"
+    assert not problems_of(page_from(head + f"$$\n{left} = -g(t)\n$$\n"))
+    for wrong in ("0", "g(t)", "-1.001 g(t)"):
+        assert problems_of(page_from(head + f"$$\n{left} = {wrong}\n$$\n"))

@@ -35,7 +35,7 @@ import scipy.linalg
 
 from .reader import (Accent, Binary, Call, Ellipsis_, EvalAt, Frac, Matrix, Node, Num, Paren, Prime, Product,
                      Relation, Signed, Sqrt, Sub, Sup, Sym, Text, tex)
-from .values import (Dual, EvalError, Function, Identity, Interval, LinearMap, Ones, Polygon, Unit, add, analytic_abs, analytic_max, analytic_min,
+from .values import (spectral_norm, Dual, EvalError, Function, Identity, Interval, LinearMap, Ones, Polygon, Unit, add, analytic_abs, analytic_max, analytic_min,
                      analytic_norm, array, as_matrix, divide, flat, hadamard, inverse, is_scalar, kron, magnitude,
                      multiply, negate, power, real_sign, scalar, shape_text, show, softmax, transpose, vec)
 
@@ -247,7 +247,7 @@ class NonAnalytic(Exception):
     """A function computed through steps that are not analytic (an eigendecomposition) met a complex point."""
 
 
-def _central(evaluate_at: Callable[[complex], object], order: int = 1, step: float = 0.02):
+def _central(evaluate_at: Callable[[complex], object], order: int = 1, step: float = 0.005):
     """Central differences with two Richardson extrapolations (error of order h^6), for functions that a
     complex step or a circle cannot go through. Good to about 1e-10 for smooth functions of scale 1."""
     if order != 1:
@@ -292,6 +292,9 @@ def derivative(evaluate_at: Callable[[complex], object], ctx: Ctx, order: int = 
             raise  # inside another derivative: the outermost one falls back
         ctx.record["methods"].add("central differences")
         value = _central(evaluate_at, order)
+        # Their error (about 1e-10) is relative to the derivative as a whole, not to each of its entries: a
+        # small entry of dQ (0.007 beside entries of 1) is compared with the scale of the whole.
+        ctx.record["scale"] = max(ctx.record["scale"], magnitude(value))
     if at_real and not ctx.scope.imaginary and not inside_step:
         return array(value).real.astype(complex)
     return value
@@ -1228,9 +1231,13 @@ def subscript(node: Sub, ctx: Ctx):
         u, w = (array(as_matrix(evaluate(a, ctx))) for a in base.args)
         weight = array(as_matrix(evaluate(items[0], ctx)))
         return multiply(multiply(transpose(u), weight), w)
-    if isinstance(base, Call) and base.name == "\\norm" and len(items) == 1 and \
-            (items[0] == Sym("F") or items[0] == Num("2")):
-        return evaluate(base, ctx)  # \norm{X}_F, \norm{x}_2: the norm the course uses anyway
+    if isinstance(base, Call) and base.name == "\\norm" and len(items) == 1 and items[0] == Num("2"):
+        value = array(evaluate(base.args[0], ctx))
+        if min(value.shape) > 1:  # \norm{A}_2 of a matrix: the spectral norm, the largest singular value
+            return spectral_norm(value)
+        return analytic_norm(value)  # \norm{x}_2 of a vector: the course's norm
+    if isinstance(base, Call) and base.name == "\\norm" and len(items) == 1 and items[0] == Sym("F"):
+        return evaluate(base, ctx)  # \norm{X}_F: the norm the course uses anyway
     if isinstance(base, Accent) and base.accent == "bar" and ctx.scope.adjoint_of and name_of(base.arg):
         return adjoint(tex(Sub(base.arg, items)), ctx)  # \bar W_2: the adjoint of W_2
     member = _family_member(node, ctx)
@@ -2135,7 +2142,7 @@ def _integral(op: Node, body: Node, ctx: Ctx):
 
     def value_at(local: dict) -> complex:
         if fast is not None and all(name in local for name in variables):
-            return complex(fast(**{name: scalar(local[name]).real for name in variables}))
+            return complex(fast(**{name: _real_if_real(scalar(local[name])) for name in variables}))
         return scalar(evaluate(integrand, ctx.but(locals_=local)))
 
     if len(variables) == 1 and not double:  # an integrand that is a matrix: Gauss-Legendre on its entries
@@ -2194,16 +2201,22 @@ def _integral(op: Node, body: Node, ctx: Ctx):
             return region.a, region.b
         if lower is None or upper is None:
             raise EvalError("an integral needs its limits, or the interval it is over")
-        a = scalar(evaluate(lower[0], ctx.but(locals_=local))).real
-        b = scalar(evaluate(upper[0], ctx.but(locals_=local))).real
+        a = scalar(evaluate(lower[0], ctx.but(locals_=local)))
+        b = scalar(evaluate(upper[0], ctx.but(locals_=local)))
         return a, b
 
     def integrate(level: int, local: dict) -> complex:
         name, (lower, upper) = pairs[level]
         a, b = bounds(lower, upper, local)
         if level + 1 == len(pairs):
-            return quad(lambda t: value_at({**local, name: array(t)}), a, b)
-        return quad(lambda t: complex(integrate(level + 1, {**local, name: array(t)})), a, b)
+            inner = lambda t: value_at({**local, name: array(t)})  # noqa: E731
+        else:
+            inner = lambda t: complex(integrate(level + 1, {**local, name: array(t)}))  # noqa: E731
+        if complex(a).imag or complex(b).imag:
+            # A limit that carries a complex step (d/dt of \int_t^T): the integral of an analytic integrand
+            # along the straight path from a to b, x = a + (b - a) s for s in [0, 1].
+            return quad(lambda s: (b - a) * inner(a + (b - a) * s), 0.0, 1.0)
+        return quad(inner, complex(a).real, complex(b).real)
 
     return array(integrate(0, {}))
 
@@ -2287,6 +2300,11 @@ def scalar_function(node: Node, variables: list, ctx: Ctx):
     except (NotScalar, EvalError):
         return None
     return lambda **env: built(env)
+
+
+def _real_if_real(value: complex):
+    """A number as a float when it has no imaginary part (NumPy's real functions then stay real)."""
+    return value.real if complex(value).imag == 0 else value
 
 
 def _region_integral(region: Node, variables: list, value_at, quad, ctx: Ctx) -> float:

@@ -447,6 +447,12 @@ def inverse(a):
     a = array(a)
     if a.shape[0] != a.shape[1]:
         raise EvalError(f"only a square matrix has an inverse, not a {shape_text(a)} one")
+    # Every claim through the inverse of a (numerically) singular matrix holds or fails by rounding: K^{-1},
+    # 3 K^{-1} and K^{-2} would all pass. A wrong size (a 5 x 5 D^T D of rank 4) is the usual cause.
+    condition = np.linalg.cond(np.real(a)) if a.size > 1 else 1.0
+    if not condition < 1e10:
+        raise EvalError(f"the inverse of a {shape_text(a)} matrix that is singular to working precision "
+                        f"(condition number {condition:.1e}): check its sizes, or declare it invertible")
     return np.linalg.inv(a)
 
 
@@ -476,7 +482,7 @@ def power(a, k):
             return square_root(a)
         raise EvalError("only whole powers of a matrix, and its square root")
     k = int(k.real)
-    base = np.linalg.inv(a) if k < 0 else a
+    base = inverse(a) if k < 0 else a
     out = np.eye(a.shape[0], dtype=complex)
     for _ in range(abs(k)):
         out = out @ base
@@ -555,6 +561,14 @@ def analytic_norm(a) -> np.ndarray:
     """The 2-norm (Frobenius for a matrix) as sqrt(sum a_ij^2): analytic, unlike sqrt(sum |a_ij|^2)."""
     a = array(a)
     return np.array([[np.sqrt(np.sum(a * a))]])
+
+
+def spectral_norm(a) -> np.ndarray:
+    """The largest singular value, as the square root of the largest eigenvalue of A^T A (a transpose, not a
+    conjugate one): analytic in A where that eigenvalue is simple, so a complex step passes through it."""
+    a = array(a)
+    values = np.linalg.eigvals(a.T @ a if a.shape[0] >= a.shape[1] else a @ a.T)
+    return np.array([[np.sqrt(values[np.argmax(values.real)])]])
 
 
 def analytic_max(*values):
