@@ -229,3 +229,15 @@ def test_a_derivative_in_a_limit_of_an_integral():
     assert not problems_of(page_from(head + f"$$\n{left} = -g(t)\n$$\n"))
     for wrong in ("0", "g(t)", "-1.001 g(t)"):
         assert problems_of(page_from(head + f"$$\n{left} = {wrong}\n$$\n"))
+
+
+def test_a_function_defined_through_other_names_and_a_mean_of_zero():
+    """G(\\mu) := \\int_c^\\infty p(x) dx reaches \\mu through p; the score's mean is 0 to rounding."""
+    head = ("# t\n\n<!-- math: \\mu, c: scalar; \\sigma: scalar positive; x: scalar; "
+            "p(x) := \\frac{1}{\\sigma \\sqrt{2 \\pi}} e^{-(x - \\mu)^2 / (2 \\sigma^2)}; "
+            "G(\\mu) := \\int_c^{\\infty} p(x) \\, \\dd x -->\n\n")
+    right = page_from(head + "$$\n\\frac{\\partial G}{\\partial \\mu} = p(c)\n$$\n\n$$\n\\mathbb{E}_{x \\sim "
+                      "\\mathcal{N}(\\mu, \\sigma^2)}\\Big[\\frac{x - \\mu}{\\sigma^2}\\Big] = 0\n$$\n")
+    assert not problems_of(right)
+    assert problems_of(page_from(head + "$$\n\\frac{\\partial G}{\\partial \\mu} = -p(c)\n$$\n"))
+    assert problems_of(page_from(head + "$$\n\\mathbb{E}_{x \\sim \\mathcal{N}(\\mu, \\sigma^2)}[x - \\mu] = 0.001\n$$\n"))

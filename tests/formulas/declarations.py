@@ -373,6 +373,13 @@ def _read_statement(statement: str, scope: Scope, page: str, line: int) -> Mark 
             scope.bindings[fname] = Defined(fname, node, params, f"{page}:{line}")
         else:
             scope.bindings[tex(lhs)] = Defined(tex(lhs), node, (), f"{page}:{line}")
+            if isinstance(lhs, Product) and len(lhs.factors) == 2 and isinstance(lhs.factors[1], Paren) and \
+                    all(_is_parameter(p) for p in lhs.factors[1].items) and _is_parameter(lhs.factors[0]):
+                # G(\mu) := \int_c^\infty p(x) \dd x: a function whose body reaches its parameter through
+                # other names (p depends on \mu), or not at all (constant in t): G is a function too
+                params = tuple(canonical(tex(p)) for p in lhs.factors[1].items)
+                fname = tex(lhs.factors[0])
+                scope.bindings[fname] = Defined(fname, node, params, f"{page}:{line}")
         return None
     size = re.fullmatch(r"([A-Za-z])\s*=\s*(\d+)", statement)
     if size:

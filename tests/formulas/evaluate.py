@@ -1912,10 +1912,12 @@ def _expectation(lower, body: Node, ctx: Ctx):
     if isinstance(body, Paren) and body.bracket == "[" and len(body.items) == 1:
         body = body.items[0]
     nodes, weights = np.polynomial.hermite.hermgauss(80)
-    total = 0
+    total, size = 0, 0
     for t, w in zip(nodes, weights):
         point = array(mean + np.sqrt(2 * variance) * t)
-        total = total + w / np.sqrt(np.pi) * array(as_matrix(evaluate(body, ctx.but(locals_={name: point}))))
+        term = w / np.sqrt(np.pi) * array(as_matrix(evaluate(body, ctx.but(locals_={name: point}))))
+        total, size = total + term, size + np.abs(term)
+    ctx.summed(size, result=total)  # a mean of zero (the score's) is a sum that cancelled
     return total
 
 
