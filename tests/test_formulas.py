@@ -241,3 +241,11 @@ def test_a_function_defined_through_other_names_and_a_mean_of_zero():
     assert not problems_of(right)
     assert problems_of(page_from(head + "$$\n\\frac{\\partial G}{\\partial \\mu} = -p(c)\n$$\n"))
     assert problems_of(page_from(head + "$$\n\\mathbb{E}_{x \\sim \\mathcal{N}(\\mu, \\sigma^2)}[x - \\mu] = 0.001\n$$\n"))
+
+
+def test_a_long_sum_continues_on_the_next_row_of_an_aligned_display():
+    """A row of `aligned` that starts with + or - continues the sum of the row before (for narrow screens)."""
+    head = "# t\n\n<!-- math: A: n×n; vary: A -->\n\n"
+    display = "$$\n\\begin{{aligned}}\n\\dd (A^3) = {{}}& \\dd A\\, A^2 + A\\, \\dd A\\, A \\\\\n&{} A^2 \\dd A\n\\end{{aligned}}\n$$\n"
+    assert not problems_of(page_from(head + display.format("+")))
+    assert problems_of(page_from(head + display.format("-")))

@@ -602,10 +602,12 @@ def _statements(formula: str) -> list[Statement]:
     rows = _top_level_split(aligned.group(2), re.compile(r"\\\\")) if aligned else [text]
     pieces: list[str] = []
     for row in rows:
-        row = " ".join(_top_level_split(row, re.compile("&")))
+        row = " ".join(_top_level_split(row, re.compile("&"))).replace("{}", " ")  # = {}& : spacing only
         row_pieces = [_clean(p) for p in _top_level_split(prepare(row), TOP_SEPARATOR)]
         row_pieces = [p for p in row_pieces if p]
-        if row_pieces and pieces and RELATION_START.match(row_pieces[0]):
+        if row_pieces and pieces and (RELATION_START.match(row_pieces[0]) or
+                                      (aligned and re.match(r"[+-]", row_pieces[0]))):
+            # a row that starts with a relation continues the chain; one that starts with + or -, the sum
             pieces[-1] = pieces[-1] + " " + row_pieces.pop(0)
         pieces.extend(row_pieces)
     # "z = a + b : \bar a = \bar z, \bar b = \bar z": the claims after the colon hold under the definition before.
