@@ -5,7 +5,7 @@ import numpy as np
 rng = np.random.default_rng(0)
 N, n = 500, 3
 axes, _ = np.linalg.qr(rng.standard_normal((n, n)))  # three rotated axes
-Z = rng.standard_normal((N, n))  # the same points for both data sets
+Z = rng.standard_normal((N, n))  # the same Gaussian points for both data sets
 
 
 def pca(X):
@@ -27,6 +27,7 @@ def first_direction(X, reference):
     return q * np.sign(q @ reference)  # the sign of the reference
 
 
+results = {}
 for name, stds in [("far  ", [2.0, 1.0, 0.5]), ("close", [1.1, 1.0, 0.5])]:
     X = (Z * stds) @ axes.T
     lam, Q, Xc = pca(X)
@@ -40,20 +41,27 @@ for name, stds in [("far  ", [2.0, 1.0, 0.5]), ("close", [1.1, 1.0, 0.5])]:
     err = abs(np.sum(loading_gradient(X, a) * dX) - central) / abs(central)
     assert err < 1e-7
 
-    # sensitivity: the norm of the gradient of q_2^T q_1
-    sensitivity = np.linalg.norm(loading_gradient(X, Q[:, 1]))
-    formula = np.sqrt((lam[0] + lam[1]) / N) / gap
-    assert abs(sensitivity - formula) < 1e-12 * formula
+    # the norm of the gradient of q_2^T q_1
+    norm = np.linalg.norm(loading_gradient(X, Q[:, 1]))
+    assert abs(norm - np.sqrt((lam[0] + lam[1]) / N) / gap) < 1e-12 * norm
 
-    # the bootstrap: resample the rows, measure the angle to q_1
+    # the bootstrap: resample the rows, measure the angle to the sample's q_1
     angles = []
-    for _ in range(200):
+    for _ in range(1000):
         q = pca(X[rng.integers(N, size=N)])[1][:, 0]
         angles.append(np.arccos(min(1.0, abs(q @ Q[:, 0]))))
     rms = np.degrees(np.sqrt(np.mean(np.square(angles))))
-    predicted = np.degrees(np.sqrt(sum(lam[0] * lam[j] / gap_j**2
-                                       for j, gap_j in [(1, gap), (2, lam[0] - lam[2])]) / N))
-    print(f"{name}: variances {lam.round(2)}, gap {gap:.2f}; gradient checked: {err < 1e-7}")
-    print(f"       sensitivity {sensitivity:.3f}; bootstrap angle {rms:.1f} deg, "
-          f"predicted {predicted:.1f} deg")
-    assert 0.75 < rms / predicted < 1.33
+    anderson = np.degrees(np.sqrt(sum(lam[0] * lam[j] / (lam[0] - lam[j]) ** 2
+                                      for j in range(1, n)) / N))
+    results[name.strip()] = gap, rms
+    coupling = np.sqrt(lam[0] * lam[1] / N)  # typical size of q_2^T C q_1
+    print(f"{name}: variances {lam.round(2)}, gap {gap:.2f}, coupling / gap "
+          f"{coupling / gap:.2f}; gradient checked: {err < 1e-7}")
+    print(f"       gradient norm {norm:.3f}; bootstrap angle {rms:.1f} deg, "
+          f"Anderson {anderson:.1f} deg")
+    assert 0.85 < rms / anderson < 1.33
+
+gap_ratio = results["far"][0] / results["close"][0]
+angle_ratio = results["close"][1] / results["far"][1]
+print(f"gap {gap_ratio:.0f} times smaller, angle {angle_ratio:.0f} times larger")
+assert 10 < gap_ratio < 14 and 6 < angle_ratio < 9
