@@ -37,17 +37,22 @@
 # expectations come from the moments of the normal distribution,
 #
 # $$
-# F(\mu, \sigma) = \mathbb{E}_{x \sim \mathcal{N}(\mu, \sigma^2)}[x^2] = \mu^2 + \sigma^2 , \qquad
-# \frac{\partial F}{\partial \mu} = 2 \mu , \qquad
+# \begin{aligned}
+# F(\mu, \sigma) &= \mathbb{E}_{x \sim \mathcal{N}(\mu, \sigma^2)}[x^2] = \mu^2 + \sigma^2 , \\
+# \frac{\partial F}{\partial \mu} &= 2 \mu , \qquad
 # \frac{\partial F}{\partial \sigma} = 2 \sigma ,
+# \end{aligned}
 # $$
 #
 # <!-- math: forget: F -->
 #
 # $$
-# F(\mu, \sigma) = \mathbb{E}_{x \sim \mathcal{N}(\mu, \sigma^2)}[x^4] = \mu^4 + 6 \mu^2 \sigma^2 + 3 \sigma^4 , \qquad
-# \frac{\partial F}{\partial \mu} = 4 \mu^3 + 12 \mu \sigma^2 , \qquad
-# \frac{\partial F}{\partial \sigma} = 12 \sigma (\mu^2 + \sigma^2) ;
+# \begin{aligned}
+# F(\mu, \sigma) &= \mathbb{E}_{x \sim \mathcal{N}(\mu, \sigma^2)}[x^4] \\
+# &= \mu^4 + 6 \mu^2 \sigma^2 + 3 \sigma^4 , \\
+# \frac{\partial F}{\partial \mu} &= 4 \mu^3 + 12 \mu \sigma^2 , \\
+# \frac{\partial F}{\partial \sigma} &= 12 \sigma (\mu^2 + \sigma^2) ;
+# \end{aligned}
 # $$
 #
 # <!-- math: forget: F -->
@@ -56,9 +61,12 @@
 # characteristic function,
 #
 # $$
-# F(\mu, \sigma) = \mathbb{E}_{x \sim \mathcal{N}(\mu, \sigma^2)}[\sin x] = \sin \mu \, e^{-\sigma^2 / 2} , \qquad
-# \frac{\partial F}{\partial \mu} = \cos \mu \, e^{-\sigma^2 / 2} , \qquad
-# \frac{\partial F}{\partial \sigma} = -\sigma \sin \mu \, e^{-\sigma^2 / 2} ;
+# \begin{aligned}
+# F(\mu, \sigma) &= \mathbb{E}_{x \sim \mathcal{N}(\mu, \sigma^2)}[\sin x] \\
+# &= \sin \mu \, e^{-\sigma^2 / 2} , \\
+# \frac{\partial F}{\partial \mu} &= \cos \mu \, e^{-\sigma^2 / 2} , \\
+# \frac{\partial F}{\partial \sigma} &= -\sigma \sin \mu \, e^{-\sigma^2 / 2} ;
+# \end{aligned}
 # $$
 #
 # <!-- math
@@ -74,9 +82,11 @@
 # its distribution function $\Phi(u) = \int_{-\infty}^{u} \phi(t) \, \dd t$,
 #
 # $$
-# F(\mu, \sigma) = \int_{0}^{\infty} p(x) \, \dd x = \Phi(\mu / \sigma) , \qquad
-# \frac{\partial F}{\partial \mu} = p(0) = \frac{\phi(\mu / \sigma)}{\sigma} , \qquad
-# \frac{\partial F}{\partial \sigma} = -\frac{\mu}{\sigma} p(0) ;
+# \begin{aligned}
+# F(\mu, \sigma) &= \int_{0}^{\infty} p(x) \, \dd x = \Phi(\mu / \sigma) , \\
+# \frac{\partial F}{\partial \mu} &= p(0) = \frac{\phi(\mu / \sigma)}{\sigma} , \\
+# \frac{\partial F}{\partial \sigma} &= -\frac{\mu}{\sigma} p(0) ;
+# \end{aligned}
 # $$
 #
 # <!-- math: forget: F -->
@@ -85,8 +95,10 @@
 # simulator or a reward might return,
 #
 # $$
-# F(\mu, \sigma) = \int_{-\infty}^{\infty} \big(2 + \cos(3 x) e^{-x^2 / 2}\big) p(x) \, \dd x
-# = 2 + \frac{1}{\sqrt{1 + \sigma^2}} \exp\Big(-\frac{\mu^2 + 9 \sigma^2}{2 (1 + \sigma^2)}\Big) \cos\Big(\frac{3 \mu}{1 + \sigma^2}\Big) .
+# \begin{aligned}
+# F(\mu, \sigma) &= \int_{-\infty}^{\infty} \big(2 + \cos(3 x) e^{-x^2 / 2}\big) p(x) \, \dd x \\
+# &= 2 + \frac{1}{\sqrt{1 + \sigma^2}} \exp\Big(-\frac{\mu^2 + 9 \sigma^2}{2 (1 + \sigma^2)}\Big) \cos\Big(\frac{3 \mu}{1 + \sigma^2}\Big) .
+# \end{aligned}
 # $$
 #
 # (The last one is a Gaussian integral with a complex exponent; its
@@ -206,10 +218,12 @@ assert abs(wrong / exact["sin x"][1] - 1) > 0.2
 # <!-- math: mark unverifiable: a general f, for which the checker's 80-point quadrature is accurate to about 1e-7, not 1e-9 (the displays below check both identities for x^4 and the sine, and the first section's cell for every smooth function) -->
 #
 # $$
-# \frac{\partial F}{\partial \mu} = \mathbb{E}_{x \sim \mathcal{N}(\mu, \sigma^2)}[f'(x)]
-# = \mathbb{E}_{x \sim \mathcal{N}(\mu, \sigma^2)}\Big[f(x) \frac{x - \mu}{\sigma^2}\Big] , \qquad
-# \frac{\partial F}{\partial \sigma} = \mathbb{E}_{x \sim \mathcal{N}(\mu, \sigma^2)}[f'(x) \varepsilon]
-# = \mathbb{E}_{x \sim \mathcal{N}(\mu, \sigma^2)}\Big[f(x) \frac{\varepsilon^2 - 1}{\sigma}\Big] .
+# \begin{aligned}
+# \frac{\partial F}{\partial \mu} &= \mathbb{E}_{x \sim \mathcal{N}(\mu, \sigma^2)}[f'(x)] \\
+# &= \mathbb{E}_{x \sim \mathcal{N}(\mu, \sigma^2)}\Big[f(x) \frac{x - \mu}{\sigma^2}\Big] , \\
+# \frac{\partial F}{\partial \sigma} &= \mathbb{E}_{x \sim \mathcal{N}(\mu, \sigma^2)}[f'(x) \varepsilon] \\
+# &= \mathbb{E}_{x \sim \mathcal{N}(\mu, \sigma^2)}\Big[f(x) \frac{\varepsilon^2 - 1}{\sigma}\Big] .
+# \end{aligned}
 # $$
 #
 # <!-- math: forget: f, F -->
@@ -218,12 +232,14 @@ assert abs(wrong / exact["sin x"][1] - 1) > 0.2
 # $x^4$ and for the sine:
 #
 # $$
-# \frac{\partial}{\partial \sigma} \mathbb{E}_{x \sim \mathcal{N}(\mu, \sigma^2)}[x^4]
-# = \mathbb{E}_{x \sim \mathcal{N}(\mu, \sigma^2)}[4 x^3 \varepsilon]
-# = \mathbb{E}_{x \sim \mathcal{N}(\mu, \sigma^2)}\Big[x^4 \frac{\varepsilon^2 - 1}{\sigma}\Big] , \qquad
-# \frac{\partial}{\partial \mu} \mathbb{E}_{x \sim \mathcal{N}(\mu, \sigma^2)}[\sin x]
-# = \mathbb{E}_{x \sim \mathcal{N}(\mu, \sigma^2)}[\cos x]
-# = \mathbb{E}_{x \sim \mathcal{N}(\mu, \sigma^2)}\Big[\sin x \, \frac{x - \mu}{\sigma^2}\Big] .
+# \begin{aligned}
+# &\frac{\partial}{\partial \sigma} \mathbb{E}_{x \sim \mathcal{N}(\mu, \sigma^2)}[x^4] \\
+# &\qquad = \mathbb{E}_{x \sim \mathcal{N}(\mu, \sigma^2)}[4 x^3 \varepsilon] \\
+# &\qquad = \mathbb{E}_{x \sim \mathcal{N}(\mu, \sigma^2)}\Big[x^4 \frac{\varepsilon^2 - 1}{\sigma}\Big] , \\
+# &\frac{\partial}{\partial \mu} \mathbb{E}_{x \sim \mathcal{N}(\mu, \sigma^2)}[\sin x] \\
+# &\qquad = \mathbb{E}_{x \sim \mathcal{N}(\mu, \sigma^2)}[\cos x] \\
+# &\qquad = \mathbb{E}_{x \sim \mathcal{N}(\mu, \sigma^2)}\Big[\sin x \, \frac{x - \mu}{\sigma^2}\Big] .
+# \end{aligned}
 # $$
 #
 # A score has mean zero, so a constant $b$ subtracted from $f$ changes
@@ -231,8 +247,10 @@ assert abs(wrong / exact["sin x"][1] - 1) > 0.2
 # change the variance, and that is what a **baseline** is for:
 #
 # $$
-# \mathbb{E}_{x \sim \mathcal{N}(\mu, \sigma^2)}\Big[(x^4 - b) \frac{\varepsilon^2 - 1}{\sigma}\Big]
-# = \mathbb{E}_{x \sim \mathcal{N}(\mu, \sigma^2)}\Big[x^4 \frac{\varepsilon^2 - 1}{\sigma}\Big] .
+# \begin{aligned}
+# &\mathbb{E}_{x \sim \mathcal{N}(\mu, \sigma^2)}\Big[(x^4 - b) \frac{\varepsilon^2 - 1}{\sigma}\Big] \\
+# &\qquad = \mathbb{E}_{x \sim \mathcal{N}(\mu, \sigma^2)}\Big[x^4 \frac{\varepsilon^2 - 1}{\sigma}\Big] .
+# \end{aligned}
 # $$
 #
 # <!-- math
@@ -268,7 +286,10 @@ assert abs(wrong / exact["sin x"][1] - 1) > 0.2
 # $(n - 1) / n$ times the leave-one-out one, whose mean is the derivative,
 #
 # $$
-# \frac{1}{n} \sum_{i=1}^{n} (f_i - \bar f) s_i = \frac{n - 1}{n} \cdot \frac{1}{n} \sum_{i=1}^{n} (f_i - b_i) s_i ,
+# \begin{aligned}
+# &\frac{1}{n} \sum_{i=1}^{n} (f_i - \bar f) s_i \\
+# &\qquad = \frac{n - 1}{n} \cdot \frac{1}{n} \sum_{i=1}^{n} (f_i - b_i) s_i ,
+# \end{aligned}
 # $$
 #
 # so its mean is three quarters of the derivative here.
@@ -379,17 +400,22 @@ for name in ["x^4", "sin x", "step"]:
 # $4 x^3$), with the score-function values after them:
 #
 # $$
-# \mathbb{E}_{x \sim \mathcal{N}(\mu, \sigma^2)}[(2 x)^2] - (2 \mu)^2 = 4 \sigma^2 , \qquad
-# \mathbb{E}_{x \sim \mathcal{N}(\mu, \sigma^2)}\Big[\Big(x^2 \frac{x - \mu}{\sigma^2}\Big)^2\Big] - (2 \mu)^2
-# = \frac{\mu^4 + 14 \mu^2 \sigma^2 + 15 \sigma^4}{\sigma^2} ,
+# \begin{aligned}
+# &\mathbb{E}_{x \sim \mathcal{N}(\mu, \sigma^2)}[(2 x)^2] - (2 \mu)^2 = 4 \sigma^2 , \\
+# &\mathbb{E}_{x \sim \mathcal{N}(\mu, \sigma^2)}\Big[\Big(x^2 \frac{x - \mu}{\sigma^2}\Big)^2\Big] - (2 \mu)^2 \\
+# &\qquad = \frac{\mu^4 + 14 \mu^2 \sigma^2 + 15 \sigma^4}{\sigma^2} ,
+# \end{aligned}
 # $$
 #
 # <!-- math: g := 4 \mu^3 + 12 \mu \sigma^2 -->
 #
 # $$
-# \mathbb{E}_{x \sim \mathcal{N}(\mu, \sigma^2)}[(4 x^3)^2] - g^2 = 48 \sigma^2 (3 \mu^4 + 12 \mu^2 \sigma^2 + 5 \sigma^4) , \qquad
-# \mathbb{E}_{x \sim \mathcal{N}(\mu, \sigma^2)}\Big[\Big(x^4 \frac{x - \mu}{\sigma^2}\Big)^2\Big] - g^2
-# = \frac{\mu^8 + 68 \mu^6 \sigma^2 + 954 \mu^4 \sigma^4 + 2796 \mu^2 \sigma^6 + 945 \sigma^8}{\sigma^2} ,
+# \begin{aligned}
+# &\mathbb{E}_{x \sim \mathcal{N}(\mu, \sigma^2)}[(4 x^3)^2] - g^2 \\
+# &\qquad = 48 \sigma^2 (3 \mu^4 + 12 \mu^2 \sigma^2 + 5 \sigma^4) , \\
+# &\mathbb{E}_{x \sim \mathcal{N}(\mu, \sigma^2)}\Big[\Big(x^4 \frac{x - \mu}{\sigma^2}\Big)^2\Big] - g^2 \\
+# &\qquad = \frac{\mu^8 + 68 \mu^6 \sigma^2 + 954 \mu^4 \sigma^4 + 2796 \mu^2 \sigma^6 + 945 \sigma^8}{\sigma^2} ,
+# \end{aligned}
 # $$
 #
 # with $g = 4 \mu^3 + 12 \mu \sigma^2$ the exact derivative. For the sine, the
@@ -399,9 +425,11 @@ for name in ["x^4", "sin x", "step"]:
 # $\cos \mu \, e^{-\sigma^2 / 2}$ is subtracted:
 #
 # $$
-# \mathbb{E}_{x \sim \mathcal{N}(\mu, \sigma^2)}[\cos^2 x] = \frac{1 + \cos(2 \mu) e^{-2 \sigma^2}}{2} , \qquad
-# \mathbb{E}_{x \sim \mathcal{N}(\mu, \sigma^2)}\Big[\Big(\sin x \, \frac{x - \mu}{\sigma^2}\Big)^2\Big]
-# = \frac{1 - (1 - 4 \sigma^2) \cos(2 \mu) e^{-2 \sigma^2}}{2 \sigma^2} .
+# \begin{aligned}
+# &\mathbb{E}_{x \sim \mathcal{N}(\mu, \sigma^2)}[\cos^2 x] = \frac{1 + \cos(2 \mu) e^{-2 \sigma^2}}{2} , \\
+# &\mathbb{E}_{x \sim \mathcal{N}(\mu, \sigma^2)}\Big[\Big(\sin x \, \frac{x - \mu}{\sigma^2}\Big)^2\Big] \\
+# &\qquad = \frac{1 - (1 - 4 \sigma^2) \cos(2 \mu) e^{-2 \sigma^2}}{2 \sigma^2} .
+# \end{aligned}
 # $$
 #
 # <!-- math
@@ -415,8 +443,10 @@ for name in ["x^4", "sin x", "step"]:
 # score where $x > 0$ and 0 elsewhere:
 #
 # $$
-# \int_{0}^{\infty} \frac{(x - \mu)^2}{\sigma^4} p(x) \, \dd x - p(0)^2
-# = \frac{\Phi(\mu / \sigma) - \frac{\mu}{\sigma} \phi(\mu / \sigma) - \phi(\mu / \sigma)^2}{\sigma^2} .
+# \begin{aligned}
+# &\int_{0}^{\infty} \frac{(x - \mu)^2}{\sigma^4} p(x) \, \dd x - p(0)^2 \\
+# &\qquad = \frac{\Phi(\mu / \sigma) - \frac{\mu}{\sigma} \phi(\mu / \sigma) - \phi(\mu / \sigma)^2}{\sigma^2} .
+# \end{aligned}
 # $$
 #
 # The cell below has these and the corresponding closed forms for the
@@ -804,8 +834,11 @@ assert all(v2 > v1 for v1, v2 in zip(var, var[1:]))
 # $g$ the exact derivative:
 #
 # $$
-# \mathbb{E}_{x \sim \mathcal{N}(\mu, \sigma^2)}\big[(x^4 - b)^2 s(x)^2\big] - g^2
-# = V_0 - 2 b \, \frac{\mu^4 + 18 \mu^2 \sigma^2 + 15 \sigma^4}{\sigma^2} + \frac{b^2}{\sigma^2} ,
+# \begin{aligned}
+# &\mathbb{E}_{x \sim \mathcal{N}(\mu, \sigma^2)}\big[(x^4 - b)^2 s(x)^2\big] - g^2 \\
+# &\qquad = V_0 - 2 b \, \frac{\mu^4 + 18 \mu^2 \sigma^2 + 15 \sigma^4}{\sigma^2} \\
+# &\qquad\quad + \frac{b^2}{\sigma^2} ,
+# \end{aligned}
 # $$
 #
 # so $b_{\mathrm{opt}} = \mu^4 + 18 \mu^2 \sigma^2 + 15 \sigma^4$, which is not the mean
@@ -892,8 +925,11 @@ assert 1 - Vb[2] / Vb[1] > 0.97 and 1 - exact_variance_with_mean_baseline(
 # Gaussian it reads
 #
 # $$
-# \mathbb{E}_{x \sim \mathcal{N}(\mu, \sigma^2)}\big[\log q(x) + \ell(x)\big]
-# = \mathbb{E}_{x \sim \mathcal{N}(\mu, \sigma^2)}[\ell(x)] - \log \sigma - \frac{1}{2} \log(2 \pi e) .
+# \begin{aligned}
+# &\mathbb{E}_{x \sim \mathcal{N}(\mu, \sigma^2)}\big[\log q(x) + \ell(x)\big] \\
+# &\qquad = \mathbb{E}_{x \sim \mathcal{N}(\mu, \sigma^2)}[\ell(x)] - \log \sigma \\
+# &\qquad\quad - \frac{1}{2} \log(2 \pi e) .
+# \end{aligned}
 # $$
 #
 # The entropy term $-\log \sigma$ is differentiated exactly; only the
@@ -903,15 +939,19 @@ assert 1 - Vb[2] / Vb[1] > 0.97 and 1 - exact_variance_with_mean_baseline(
 # integrands of
 #
 # $$
-# \frac{\partial}{\partial \mu} \mathbb{E}_{x \sim \mathcal{N}(\mu, \sigma^2)}[\ell(x)]
-# = \mathbb{E}_{x \sim \mathcal{N}(\mu, \sigma^2)}\Big[\tanh\frac{x - a}{2}\Big]
-# = \mathbb{E}_{x \sim \mathcal{N}(\mu, \sigma^2)}\Big[\ell(x) \frac{x - \mu}{\sigma^2}\Big] ,
+# \begin{aligned}
+# &\frac{\partial}{\partial \mu} \mathbb{E}_{x \sim \mathcal{N}(\mu, \sigma^2)}[\ell(x)] \\
+# &\quad = \mathbb{E}_{x \sim \mathcal{N}(\mu, \sigma^2)}\Big[\tanh\frac{x - a}{2}\Big] \\
+# &\quad = \mathbb{E}_{x \sim \mathcal{N}(\mu, \sigma^2)}\Big[\ell(x) \frac{x - \mu}{\sigma^2}\Big] ,
+# \end{aligned}
 # $$
 #
 # $$
-# \sigma \frac{\partial}{\partial \sigma} \mathbb{E}_{x \sim \mathcal{N}(\mu, \sigma^2)}[\ell(x)]
-# = \mathbb{E}_{x \sim \mathcal{N}(\mu, \sigma^2)}\Big[(x - \mu) \tanh\frac{x - a}{2}\Big]
-# = \mathbb{E}_{x \sim \mathcal{N}(\mu, \sigma^2)}\Big[\ell(x) \Big(\frac{(x - \mu)^2}{\sigma^2} - 1\Big)\Big] ,
+# \begin{aligned}
+# &\sigma \frac{\partial}{\partial \sigma} \mathbb{E}_{x \sim \mathcal{N}(\mu, \sigma^2)}[\ell(x)] \\
+# &\quad = \mathbb{E}_{x \sim \mathcal{N}(\mu, \sigma^2)}\Big[(x - \mu) \tanh\frac{x - a}{2}\Big] \\
+# &\quad = \mathbb{E}_{x \sim \mathcal{N}(\mu, \sigma^2)}\Big[\ell(x) \Big(\frac{(x - \mu)^2}{\sigma^2} - 1\Big)\Big] ,
+# \end{aligned}
 # $$
 #
 # pathwise in the middle ($\ell'(x) = \tanh((x - a) / 2)$ is bounded by 1),

@@ -25,7 +25,7 @@
 # comparison cannot tell a correct formula from one that is wrong in the
 # eighth digit. The flag `jax_enable_x64` makes `float64` the default; it must
 # be set before JAX creates its first array, so it comes right after the
-# import. In double precision the two sides agree to a few units of
+# imports. In double precision the two sides agree to a few units of
 # $2^{-52} \approx 2 \times 10^{-16}$ times the growth of rounding errors in
 # these small, well-conditioned computations, so every comparison below asks
 # for a relative difference below $10^{-12}$. (The last cell of section 1
@@ -33,14 +33,14 @@
 
 # %%
 import jax
+import jax.numpy as jnp
+import matplotlib.pyplot as plt
+import numpy as np
+from jax.scipy.special import logsumexp
+from jax.test_util import check_grads
+from sklearn.datasets import load_digits
 
 jax.config.update("jax_enable_x64", True)
-
-import jax.numpy as jnp  # noqa: E402
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-from jax.scipy.special import logsumexp  # noqa: E402
-from sklearn.datasets import load_digits  # noqa: E402
 
 TOL = 1e-12
 
@@ -87,8 +87,10 @@ assert jnp.zeros(1).dtype == jnp.float64
 # the $m \times n$ Jacobian,
 #
 # $$
-# f'(x)[v] = p \odot (W v) - p\, (p^\T W v), \qquad
-# J_f(x) = \big(\diag(p) - p p^\T\big) W .
+# \begin{aligned}
+# f'(x)[v] &= p \odot (W v) - p\, (p^\T W v), \\
+# J_f(x) &= \big(\diag(p) - p p^\T\big) W .
+# \end{aligned}
 # $$
 #
 # Three of JAX's transformations compute them:
@@ -470,13 +472,17 @@ disagree("J reshaped row by row", np.asarray(J4).reshape(n * n, n * n),
 # Backpropagation, written as array formulas, is
 #
 # $$
-# \bar Z = \frac{1}{N} (P - Y), \qquad \bar W_2 = \bar Z H^\T, \qquad
+# \begin{gathered}
+# \bar Z = \frac{1}{N} (P - Y), \qquad \bar W_2 = \bar Z H^\T, \\
 # \bar b_2 = \bar Z \mathbf{1}, \qquad \bar H = W_2^\T \bar Z ,
+# \end{gathered}
 # $$
 #
 # $$
-# \bar A = (1 - H \odot H) \odot \bar H, \qquad \bar W_1 = \bar A X^\T,
-# \qquad \bar b_1 = \bar A \mathbf{1} .
+# \begin{gathered}
+# \bar A = (1 - H \odot H) \odot \bar H, \\
+# \bar W_1 = \bar A X^\T, \qquad \bar b_1 = \bar A \mathbf{1} .
+# \end{gathered}
 # $$
 #
 # In JAX the whole backward pass is `jax.grad(loss)(params, X, Y)`. The
@@ -553,9 +559,10 @@ agree("b2_bar with (1 - H), unchanged", wrong[3], by_jax[3])
 # vector $v$:
 #
 # $$
-# \nabla^2 f(x) = W^\T \diag\big(-2\, t \odot (\mathbf{1} - t \odot t)\big) W ,
-# \qquad
-# \nabla^2 f(x)\, v = W^\T \big(-2\, t \odot (\mathbf{1} - t \odot t) \odot (W v)\big) .
+# \begin{aligned}
+# \nabla^2 f(x) &= W^\T \diag\big(-2\, t \odot (\mathbf{1} - t \odot t)\big) W , \\
+# \nabla^2 f(x)\, v &= W^\T \big(-2\, t \odot (\mathbf{1} - t \odot t) \odot (W v)\big) .
+# \end{aligned}
 # $$
 #
 # JAX composes its transformations, so the lecture's two exact methods, and
@@ -740,9 +747,6 @@ agree("b_bar: custom_vjp vs jnp solve", builtin[1], custom[1])
 # accepts the right one.
 
 # %%
-from jax.test_util import check_grads  # noqa: E402
-
-
 @jax.custom_vjp
 def solve_wrong(A, b):
     return jnp.linalg.solve(A, b)
@@ -813,17 +817,17 @@ assert lu_counts == {"custom_vjp rule": 2, "jnp.linalg.solve": 1}
 #
 # ## 7. The course's tools and their JAX names
 #
-# | the course built by hand | lecture | JAX |
-# |---|---|---|
-# | the gradient of a scalar, shaped like the variable | [Gradients and inner products](../../lectures/gradients/) | `jax.grad` |
-# | a JVP $f'(x)[v]$: forward mode, dual numbers | [The chain rule](../../lectures/chain-rule/) | `jax.jvp` |
-# | a VJP $J^\T u$: reverse mode, a pullback | [The chain rule](../../lectures/chain-rule/), [Backpropagation](../../lectures/backpropagation/) | `jax.vjp` |
-# | the Jacobian from $n$ JVPs, one column each | [Jacobians of vector functions](../../lectures/jacobians/) | `jax.jacfwd` |
-# | the Jacobian from $m$ VJPs, one row each | [The chain rule](../../lectures/chain-rule/) | `jax.jacrev` |
-# | the Hessian, the Jacobian of the gradient | [Second derivatives](../../lectures/second-derivatives/) | `jax.hessian` |
-# | a Hessian-vector product, forward over reverse | [Second derivatives](../../lectures/second-derivatives/) | `jax.jvp` of `jax.grad` |
-# | a pullback written by hand (the adjoint of a solve) | [The adjoint method](../../lectures/adjoint-method/) | `jax.custom_vjp` |
-# | a backward pass through a whole network | [Backpropagation](../../lectures/backpropagation/) | `jax.grad` of the loss |
+# | the course built by hand (lecture) | JAX |
+# |---|---|
+# | the gradient of a scalar, shaped like the variable ([Gradients and inner products](../../lectures/gradients/)) | `jax.grad` |
+# | a JVP $f'(x)[v]$: forward mode, dual numbers ([The chain rule](../../lectures/chain-rule/)) | `jax.jvp` |
+# | a VJP $J^\T u$: reverse mode, a pullback ([The chain rule](../../lectures/chain-rule/), [Backpropagation](../../lectures/backpropagation/)) | `jax.vjp` |
+# | the Jacobian from $n$ JVPs, one column each ([Jacobians of vector functions](../../lectures/jacobians/)) | `jax.jacfwd` |
+# | the Jacobian from $m$ VJPs, one row each ([The chain rule](../../lectures/chain-rule/)) | `jax.jacrev` |
+# | the Hessian, the Jacobian of the gradient ([Second derivatives](../../lectures/second-derivatives/)) | `jax.hessian` |
+# | a Hessian-vector product, forward over reverse ([Second derivatives](../../lectures/second-derivatives/)) | `jax.jvp` of `jax.grad` |
+# | a pullback written by hand, the adjoint of a solve ([The adjoint method](../../lectures/adjoint-method/)) | `jax.custom_vjp` |
+# | a backward pass through a whole network ([Backpropagation](../../lectures/backpropagation/)) | `jax.grad` of the loss |
 #
 # Two conventions carry over unchanged: JAX's Jacobians have one row per
 # output, and its gradients have the shape of the variable. The one that does

@@ -80,8 +80,12 @@ assert (N, d) == (1797, 62)
 # that has rounded to zero:
 #
 # $$
-# L(w) = -\frac{1}{N} \big(y^\T \log p + (\mathbf{1} - y)^\T \log(\mathbf{1} - p)\big) + \frac{\lambda}{2} \norm{w}^2
-# = \frac{1}{N} \big(\mathbf{1}^\T \log(\mathbf{1} + \exp(X w)) - y^\T X w\big) + \frac{\lambda}{2} \norm{w}^2 .
+# \begin{aligned}
+# L(w) &= -\frac{1}{N} \big(y^\T \log p + (\mathbf{1} - y)^\T \log(\mathbf{1} - p)\big) \\
+# &\qquad + \frac{\lambda}{2} \norm{w}^2 \\
+# &= \frac{1}{N} \big(\mathbf{1}^\T \log(\mathbf{1} + \exp(X w)) - y^\T X w\big) \\
+# &\qquad + \frac{\lambda}{2} \norm{w}^2 .
+# \end{aligned}
 # $$
 #
 # The derivatives come from differentials, as in the lectures. Since
@@ -89,15 +93,20 @@ assert (N, d) == (1797, 62)
 # change by
 #
 # $$
-# \dd p = p \odot (\mathbf{1} - p) \odot (X \dd w), \qquad
-# \dd L = \frac{1}{N} (p - y)^\T X \dd w + \lambda w^\T \dd w ,
+# \begin{aligned}
+# \dd p &= p \odot (\mathbf{1} - p) \odot (X \dd w), \\
+# \dd L &= \frac{1}{N} (p - y)^\T X \dd w + \lambda w^\T \dd w ,
+# \end{aligned}
 # $$
 #
 # so the gradient, and the Jacobian of the gradient, are
 #
 # $$
-# \nabla L(w) = \frac{1}{N} X^\T (p - y) + \lambda w, \qquad
-# \nabla^2 L(w) = \frac{1}{N} X^\T \diag\big(p \odot (\mathbf{1} - p)\big) X + \lambda I .
+# \begin{aligned}
+# \nabla L(w) &= \frac{1}{N} X^\T (p - y) + \lambda w, \\
+# \nabla^2 L(w) &= \frac{1}{N} X^\T \diag\big(p \odot (\mathbf{1} - p)\big) X \\
+# &\qquad + \lambda I .
+# \end{aligned}
 # $$
 #
 # Each entry of $p \odot (\mathbf{1} - p)$ is positive, so the first term of the

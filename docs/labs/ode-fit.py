@@ -48,8 +48,10 @@
 # <!-- math: mark definition: the model, stated -->
 #
 # $$
-# f(u, p, t) = \begin{pmatrix} u_2 \\ F \cos(\omega t) - c u_2 - k u_1 \end{pmatrix} , \qquad
+# \begin{gathered}
+# f(u, p, t) = \begin{pmatrix} u_2 \\ F \cos(\omega t) - c u_2 - k u_1 \end{pmatrix} , \\
 # u(0) = u_0(p) = \begin{pmatrix} x_0 \\ 0 \end{pmatrix} .
+# \end{gathered}
 # $$
 #
 # The force amplitude $F$ is known; we take it equal to 1. Every method
@@ -58,8 +60,10 @@
 # initial state:
 #
 # $$
-# A = \begin{pmatrix} 0 & 1 \\ -k & -c \end{pmatrix} = \frac{\partial f}{\partial u} , \qquad
+# \begin{gathered}
+# A = \begin{pmatrix} 0 & 1 \\ -k & -c \end{pmatrix} = \frac{\partial f}{\partial u} , \\
 # \frac{\partial u_0}{\partial p} = \begin{pmatrix} 0 & 0 & 0 & 1 \\ 0 & 0 & 0 & 0 \end{pmatrix} ,
+# \end{gathered}
 # $$
 #
 # $$
@@ -146,8 +150,10 @@ for name, jacobian in [("f_u", f_u), ("f_p", f_p)]:
 # oscillation at the driving frequency,
 #
 # $$
-# w(t) = (A^2 + \omega^2 I)^{-1} \big(\omega \sin(\omega t) I - \cos(\omega t) A\big) b , \qquad
-# w'(t) = A w(t) + \cos(\omega t)\, b ,
+# \begin{aligned}
+# w(t) &= (A^2 + \omega^2 I)^{-1} \big(\omega \sin(\omega t) I - \cos(\omega t) A\big) b , \\
+# w'(t) &= A w(t) + \cos(\omega t)\, b ,
+# \end{aligned}
 # $$
 #
 # solves the model but starts in the wrong place; the free oscillation
@@ -155,8 +161,10 @@ for name, jacobian in [("f_u", f_u), ("f_p", f_p)]:
 # through the damping:
 #
 # $$
-# u(t) = \exp(t A) \big(u_0(p) - w(0)\big) + w(t) , \qquad
-# u'(t) = A u(t) + \cos(\omega t)\, b .
+# \begin{aligned}
+# u(t) &= \exp(t A) \big(u_0(p) - w(0)\big) + w(t) , \\
+# u'(t) &= A u(t) + \cos(\omega t)\, b .
+# \end{aligned}
 # $$
 #
 # With $u(0) = u_0(p)$, this is the solution.
@@ -274,15 +282,20 @@ assert 14 < errors[0] / errors[1] < 18 and errors[0] < sigma / 100
 # $S(t) = \partial u(t) / \partial p$ of the lecture at every observation time:
 #
 # $$
-# L(p) = \frac12 \sum_{j=1}^{m} \big(x(t_j) - y_j\big)^2 , \qquad
-# \nabla_p L = \sum_{j=1}^{m} \big(x(t_j) - y_j\big) S(t_j)^\T e_1 .
+# \begin{aligned}
+# L(p) &= \frac12 \sum_{j=1}^{m} \big(x(t_j) - y_j\big)^2 , \\
+# \nabla_p L &= \sum_{j=1}^{m} \big(x(t_j) - y_j\big) S(t_j)^\T e_1 .
+# \end{aligned}
 # $$
 #
 # The sensitivities solve the linear ODE obtained by differentiating the
 # model, started from the derivative of the initial state:
 #
 # $$
-# S'(t) = f_u S(t) + f_p(t) , \qquad S(0) = \frac{\partial u_0}{\partial p} .
+# \begin{aligned}
+# S'(t) &= f_u S(t) + f_p(t) , \\
+# S(0) &= \frac{\partial u_0}{\partial p} .
+# \end{aligned}
 # $$
 #
 # That costs four extra columns to integrate, one per parameter. The adjoint
@@ -297,7 +310,8 @@ assert 14 < errors[0] / errors[1] < 18 and errors[0] < sigma / 100
 # $$
 # \begin{aligned}
 # & \lambda'(t) = -f_u^\T \lambda(t) \quad \text{between observations} , \\
-# & \lambda(t_j^-) = \lambda(t_j^+) + \big(x(t_j) - y_j\big) e_1 , \qquad \lambda(T^+) = 0 .
+# & \lambda(t_j^-) = \lambda(t_j^+) + \big(x(t_j) - y_j\big) e_1 , \\
+# & \lambda(T^+) = 0 .
 # \end{aligned}
 # $$
 #
@@ -306,7 +320,10 @@ assert 14 < errors[0] / errors[1] < 18 and errors[0] < sigma / 100
 # smooth:
 #
 # $$
-# \nabla_p L = \Big(\frac{\partial u_0}{\partial p}\Big)^\T \lambda(0) + \sum_{j=1}^{m} \int_{t_{j-1}}^{t_j} f_p(t)^\T \lambda(t) \, \dd t .
+# \begin{aligned}
+# \nabla_p L ={}& \Big(\frac{\partial u_0}{\partial p}\Big)^\T \lambda(0) \\
+# &+ \sum_{j=1}^{m} \int_{t_{j-1}}^{t_j} f_p(t)^\T \lambda(t) \, \dd t .
+# \end{aligned}
 # $$
 #
 # The first term is the initial-state term: $x_0$ appears in $f$ nowhere,
@@ -337,8 +354,10 @@ assert 14 < errors[0] / errors[1] < 18 and errors[0] < sigma / 100
 #
 # $$
 # \begin{aligned}
-# & v_1 = u_k , \qquad v_2 = u_k + \frac{h}{2} f(v_1) , \qquad v_3 = u_k + \frac{h}{2} f(v_2) , \qquad v_4 = u_k + h f(v_3) , \\
-# & u_{k+1} = u_k + \frac{h}{6} \big(f(v_1) + 2 f(v_2) + 2 f(v_3) + f(v_4)\big) .
+# & v_1 = u_k , \qquad v_2 = u_k + \frac{h}{2} f(v_1) , \\
+# & v_3 = u_k + \frac{h}{2} f(v_2) , \qquad v_4 = u_k + h f(v_3) , \\
+# & u_{k+1} = u_k \\
+# & \qquad + \frac{h}{6} \big(f(v_1) + 2 f(v_2) + 2 f(v_3) + f(v_4)\big) .
 # \end{aligned}
 # $$
 #
@@ -356,8 +375,8 @@ assert 14 < errors[0] / errors[1] < 18 and errors[0] < sigma / 100
 #
 # $$
 # \begin{aligned}
-# \lambda_k &= \lambda_{k+1} + \sum_{i=1}^{4} f_u(v_i)^\T \bar k_i , \qquad
-# g_k = \sum_{i=1}^{4} f_p(v_i)^\T \bar k_i , \\
+# \lambda_k &= \lambda_{k+1} + \sum_{i=1}^{4} f_u(v_i)^\T \bar k_i , \\
+# g_k &= \sum_{i=1}^{4} f_p(v_i)^\T \bar k_i , \\
 # \lambda_k^\T \dd u_k + g_k^\T \dd p &= \lambda_{k+1}^\T \dd u_{k+1} .
 # \end{aligned}
 # $$
@@ -547,9 +566,11 @@ print(f"largest misfit at the first guess: {np.abs(r_start).max():.2f}")
 # residuals are nearly linear near $p$:
 #
 # $$
-# L(p) = \frac12 \norm{r(p)}^2 , \qquad
-# \nabla L(p) = J^\T r(p) , \qquad
-# r(p + h \delta) = r(p) + h J \delta + O(h^2) .
+# \begin{aligned}
+# L(p) &= \frac12 \norm{r(p)}^2 , \\
+# \nabla L(p) &= J^\T r(p) , \\
+# r(p + h \delta) &= r(p) + h J \delta + O(h^2) .
+# \end{aligned}
 # $$
 #
 # <!-- math
@@ -564,7 +585,10 @@ print(f"largest misfit at the first guess: {np.abs(r_start).max():.2f}")
 # The gradient of the penalised quadratic is
 #
 # $$
-# \nabla_\delta \Big( \frac12 \norm{r + J \delta}^2 + \frac{\mu}{2} \delta^\T D \delta \Big) = (J^\T J + \mu D) \delta + J^\T r ,
+# \begin{aligned}
+# &\nabla_\delta \Big( \frac12 \norm{r + J \delta}^2 + \frac{\mu}{2} \delta^\T D \delta \Big) \\
+# &\qquad = (J^\T J + \mu D) \delta + J^\T r ,
+# \end{aligned}
 # $$
 #
 # so the step solves a $4 \times 4$ linear system, $(J^\T J + \mu D) \delta = -J^\T r$.
