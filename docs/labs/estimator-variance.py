@@ -826,8 +826,9 @@ assert all(v2 > v1 for v1, v2 in zip(var, var[1:]))
 # -->
 #
 # With a constant baseline $b$ the per-sample value is $(f(x) - b) s(x)$, and
-# its variance is a quadratic in $b$: $V(b) = V(0) - 2 b \, \mathbb{E}[f s^2] +
-# b^2 \, \mathbb{E}[s^2]$, smallest where its derivative in $b$ vanishes, at
+# its variance is a quadratic in $b$,
+# $V(b) = V(0) - 2 b \, \mathbb{E}[f s^2] + b^2 \, \mathbb{E}[s^2]$,
+# smallest where its derivative in $b$ vanishes, at
 # $b_{\mathrm{opt}} = \mathbb{E}[f s^2] / \mathbb{E}[s^2]$,
 # where it is $V(0) - b_{\mathrm{opt}}^2 \, \mathbb{E}[s^2]$. For $x^4$ and the score
 # $s(x) = (x - \mu) / \sigma^2$, with $V_0$ the variance without a baseline and
