@@ -6,7 +6,7 @@ methods integrate with the same fixed-step RK4 and give the exact gradient of
 the numerical solution. The script counts the evaluations of the right-hand
 side: each evaluation of f, each product of its Jacobian with a vector (one
 column of the sensitivities) and each product of a vector with it (one step of
-the adjoint) counts one; each costs about 2 n^2 flops here.
+the adjoint) counts one; each is a product with W or W^T here, of order n^2 flops.
 """
 
 import numpy as np

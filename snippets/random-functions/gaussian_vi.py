@@ -8,8 +8,9 @@ density, so that the exact ELBO gradient is available to test the estimator:
     grad_mu = -S^{-1} (mu - m),   grad_L = -S^{-1} L + L^{-T}.
 
 Run alone, it checks that the pathwise estimator is unbiased (z-scores against
-the exact gradient), compares its variance with the score-function estimator
-of the same gradient in mu, and fits q, whose optimum is q = pi.
+the exact gradient) and that two slips fail the same test, compares its
+variance with the score-function estimator of the same gradient in mu, and
+fits q, whose optimum is q = pi.
 """
 
 import numpy as np
@@ -48,6 +49,14 @@ z_L = (g_L.mean(0) - exact_L) / (g_L.std(0, ddof=1) / np.sqrt(N))
 z_max = max(np.abs(z_mu).max(), np.abs(z_L).max())
 print(f"pathwise ELBO gradient: largest |z| over 6 entries = {z_max:.1f}")
 assert z_max < 4
+# Two slips in grad_L fail the same test: L^{-1} in place of L^{-T} (the
+# gradient of log|det L| is the inverse transpose), and no entropy term at all.
+L0_inv = np.linalg.inv(L0)
+for name, wrong in [("L^{-1} in place of L^{-T}", g_L - L0_inv.T + L0_inv),
+                    ("without the entropy term", g_L - L0_inv.T)]:
+    z_wrong = np.abs((wrong.mean(0) - exact_L) / (g_L.std(0, ddof=1) / np.sqrt(N))).max()
+    print(f"  {name}: largest |z| = {z_wrong:.0f}")
+    assert z_wrong > 10
 
 # 2. Variance: the score-function estimator of grad_mu E_q[log pi] is
 #    log pi(x) L^{-T} eps (the score of q in mu is Sigma^{-1} (x - mu) = L^{-T} eps).
@@ -66,7 +75,7 @@ assert ratio > 5
 
 # 3. Fit q by stochastic gradient ascent, 16 samples a step, L kept lower triangular.
 mu, L = np.zeros(n), np.eye(n)
-step, steps, batch = 0.05, 4000, 16
+step, steps, batch = 0.05, 2000, 16
 mu_avg, Sigma_avg = np.zeros(n), np.zeros((n, n))
 for k in range(steps):
     g_mu, g_L = pathwise_samples(mu, L, rng.standard_normal((batch, n)))
