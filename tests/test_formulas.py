@@ -249,3 +249,11 @@ def test_a_long_sum_continues_on_the_next_row_of_an_aligned_display():
     display = "$$\n\\begin{{aligned}}\n\\dd (A^3) = {{}}& \\dd A\\, A^2 + A\\, \\dd A\\, A \\\\\n&{} A^2 \\dd A\n\\end{{aligned}}\n$$\n"
     assert not problems_of(page_from(head + display.format("+")))
     assert problems_of(page_from(head + display.format("-")))
+
+
+def test_a_derivative_in_a_limit_of_an_integral_of_a_vector():
+    """The same for a vector integrand (Gauss-Legendre along the straight path between complex limits)."""
+    head = "# t\n\n<!-- math: t, T, \\tau: scalar positive; A: n×n; b: n; g(\\tau) := \\exp(\\tau A) b -->\n\n"
+    left = "\\frac{\\dd}{\\dd t} \\int_t^T g(\\tau) \\, \\dd \\tau"
+    assert not problems_of(page_from(head + f"$$\n{left} = -g(t)\n$$\n"))
+    assert problems_of(page_from(head + f"$$\n{left} = 0\n$$\n"))

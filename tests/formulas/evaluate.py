@@ -2153,8 +2153,9 @@ def _integral(op: Node, body: Node, ctx: Ctx):
         if lower is not None and upper is not None:
             sample = as_matrix(evaluate(integrand, ctx.but(locals_=probe)))
             if isinstance(sample, np.ndarray) and sample.shape != (1, 1):
-                a = scalar(evaluate(lower[0], ctx)).real
-                b = scalar(evaluate(upper[0], ctx)).real
+                # complex limits (a derivative in a limit) follow the straight path from a to b
+                a = _real_if_real(scalar(evaluate(lower[0], ctx)))
+                b = _real_if_real(scalar(evaluate(upper[0], ctx)))
                 nodes, weights = np.polynomial.legendre.leggauss(30)
                 total = 0
                 for t, w in zip(nodes, weights):
