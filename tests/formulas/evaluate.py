@@ -190,7 +190,10 @@ class Ctx:
 def _parts(value) -> tuple[float, float]:
     """The largest real and imaginary parts of a value (a number, an array, a stand-in)."""
     if isinstance(value, np.ndarray) and value.size:
-        return float(np.max(np.abs(value.real))), float(np.max(np.abs(value.imag)))
+        if value.size == 1:  # most values are numbers: no reduction needed
+            number = complex(value.flat[0])
+            return abs(number.real), abs(number.imag)
+        return float(np.abs(value.real).max()), float(np.abs(value.imag).max())
     if isinstance(value, (int, float, complex, np.number)):
         return abs(complex(value).real), abs(complex(value).imag)
     return magnitude(value), 0.0

@@ -386,8 +386,11 @@ class Page:
 
     def _expected(self, text: str, peek: bool = False) -> dict | None:
         """The comment's entry for this statement (an entry covers each of its occurrences below it)."""
+        if not self.expectations:
+            return None
+        prepared = _prepared(text)
         for entry in self.expectations:
-            if entry["text"] == _prepared(text) and not entry.get("section_over"):
+            if entry["text"] == prepared and not entry.get("section_over"):
                 entry["used"] = entry["used"] or not peek
                 return entry
         return None

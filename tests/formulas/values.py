@@ -602,7 +602,7 @@ def magnitude(value) -> float:
     if isinstance(value, (int, float, complex, np.number)):
         return abs(value)
     if isinstance(value, np.ndarray) and value.size:
-        return float(np.max(np.abs(value)))
+        return float(abs(value.flat[0])) if value.size == 1 else float(np.abs(value).max())
     if isinstance(value, (Identity, Ones, Unit)):
         return abs(value.scale)
     if isinstance(value, KronI):
