@@ -48,7 +48,8 @@ def pack(site_dir: Path, output: Path) -> None:
     """Zip site_dir as FOLDER/..., with a README beside index.html."""
     output.parent.mkdir(parents=True, exist_ok=True)
     partial = output.with_suffix(".partial")
-    with zipfile.ZipFile(partial, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=9) as archive:
+    # zlib's default level: level 9 took 2.5 times the CPU (1.4 s against 0.55 s) for a zip 2% smaller.
+    with zipfile.ZipFile(partial, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=6) as archive:
         archive.writestr(zipfile.ZipInfo(f"{FOLDER}/README.txt", TIMESTAMP), README)
         for path in sorted(p for p in site_dir.rglob("*") if p.is_file()):
             if path.suffix == ".map":  # source maps of the theme's bundles: no use to a reader
