@@ -249,6 +249,10 @@ def test_a_long_sum_continues_on_the_next_row_of_an_aligned_display():
     display = "$$\n\\begin{{aligned}}\n\\dd (A^3) = {{}}& \\dd A\\, A^2 + A\\, \\dd A\\, A \\\\\n&{} A^2 \\dd A\n\\end{{aligned}}\n$$\n"
     assert not problems_of(page_from(head + display.format("+")))
     assert problems_of(page_from(head + display.format("-")))
+    # After a row that ends with a comma, a row that starts with - is a statement of its own.
+    two = "$$\n\\begin{aligned}\n\\dd (A^2) &= \\dd A\\, A + A\\, \\dd A, \\\\\n-A &= (-1) A\n\\end{aligned}\n$$\n"
+    page = page_from(head + two)
+    assert not problems_of(page) and [len(f.results) for f in page.formulas] == [2], page.formulas
 
 
 def test_a_derivative_in_a_limit_of_an_integral_of_a_vector():

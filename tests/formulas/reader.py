@@ -613,15 +613,19 @@ def _statements(formula: str) -> list[Statement]:
     aligned = re.fullmatch(r"\\begin\{(aligned|align\*?|gathered|split)\}(.*)\\end\{\1\}[\s.,;]*", text, re.S)
     rows = _top_level_split(aligned.group(2), re.compile(r"\\\\")) if aligned else [text]
     pieces: list[str] = []
+    ended = False  # the row before ended its statement with a comma or semicolon
     for row in rows:
         row = " ".join(_top_level_split(row, re.compile("&"))).replace("{}", " ")  # = {}& : spacing only
         row_pieces = [_clean(p) for p in _top_level_split(prepare(row), TOP_SEPARATOR)]
         row_pieces = [p for p in row_pieces if p]
         if row_pieces and pieces and (RELATION_START.match(row_pieces[0]) or
-                                      (aligned and re.match(r"[+-]", row_pieces[0]))):
-            # a row that starts with a relation continues the chain; one that starts with + or -, the sum
+                                      (aligned and not ended and re.match(r"[+-]", row_pieces[0]))):
+            # a row that starts with a relation continues the chain; one that starts with + or -, the
+            # sum (unless the row before ended with a comma: "a = b, \\ -u'' = f" are two statements)
             pieces[-1] = pieces[-1] + " " + row_pieces.pop(0)
         pieces.extend(row_pieces)
+        if row.strip():
+            ended = prepare(row).rstrip().endswith((",", ";"))
     # "z = a + b : \bar a = \bar z, \bar b = \bar z": the claims after the colon hold under the definition before.
     givens_of: list[str | None] = []
     unsplit = pieces
