@@ -41,7 +41,8 @@ def site_paths(config) -> tuple[Path, Path, Path]:
 
 # The test files that take longest, in the order the workers should start them: those that
 # need no site first (the site builds meanwhile), then the rest, so that no worker is left
-# with a long file at the end while the other waits. Other files follow, as collected.
+# with a long file at the end while the other waits. Other files follow, as collected, and the
+# formula checks come last (ONE_BY_ONE below).
 LONGEST_FIRST = [
     "tests/test_pages.py",
     "tests/test_catalogue.py",
@@ -52,14 +53,40 @@ LONGEST_FIRST = [
 ]
 
 
+# Files whose tests share no fixture beyond the session's: their tests are handed out one by one,
+# and fill the time a worker would otherwise wait at the end. Every other file goes to one worker
+# whole (its module fixtures are made once), as `--dist loadfile` does.
+ONE_BY_ONE = {"tests/test_formulas.py", "tests/test_pages.py"}
+
+
 def pytest_collection_modifyitems(config, items):
     """Items grouped by file in the LONGEST_FIRST order (pytest-xdist hands out whole files in this order)."""
     rank = {name: index for index, name in enumerate(LONGEST_FIRST)}
 
     def key(item) -> int:
-        return rank.get(item.nodeid.split("::")[0], len(rank))
+        path = item.nodeid.split("::")[0]
+        # The formula checks last: handed out one by one, they even out the workers' ends.
+        return rank.get(path, len(rank) + (path == "tests/test_formulas.py"))
 
     items.sort(key=key)  # stable: the order within a file, and of the other files, is kept
+
+
+@pytest.hookimpl(optionalhook=True)  # a hook of pytest-xdist: unknown when it is not loaded
+def pytest_xdist_make_scheduler(config, log):
+    """`--dist loadfile`, but the tests of the files in ONE_BY_ONE are units of their own.
+
+    (pytest-xdist's own way, `--dist loadgroup`, does not group with pytest 9.2: it renames
+    node ids through an attribute pytest no longer reads.) Measured on this 2-core machine:
+    see the README, section on the test suite's time.
+    """
+    from xdist.scheduler import LoadScopeScheduling
+
+    class FileOrTest(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            path = nodeid.split("::", 1)[0]
+            return nodeid if path in ONE_BY_ONE else path
+
+    return FileOrTest(config, log)
 
 
 @pytest.hookimpl(trylast=True)
