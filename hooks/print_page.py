@@ -7,7 +7,8 @@ chapter starting on a new sheet.
 Inside a chapter, ids get the chapter's prefix so that they stay unique, links
 to another page of the course become links inside the document, links to files
 point at them from the site's root, and collapsed blocks (exercise solutions)
-are open.
+are open. The identity catalogue's checks are left out (its rows are printed),
+and a link to what is not printed becomes plain text.
 
 It is a plain document with the theme's stylesheets, not a page of the site:
 no header, navigation or scripts, no search entry, and a file name rather than
@@ -41,6 +42,11 @@ SCRIPT = re.compile(r"<script\b[^>]*>.*?</script>", re.DOTALL)
 # KaTeX's MathML copy of a formula (visually hidden): one <math> element, never nested.
 KATEX_MATHML = re.compile(r'<span class="katex-mathml">.*?</math></span>', re.DOTALL)
 EDIT_BUTTON = re.compile(r'<a\b[^>]*class="md-content__button[^"]*"[^>]*>.*?</a>', re.DOTALL)
+# The identity catalogue's checks (a hundred-odd scripts) are not printed; its rows stay.
+NOT_PRINTED = re.compile(r'<section class="identity-checks".*?</section>', re.DOTALL)
+# A link inside the document; one whose target is not in it becomes its text.
+INTERNAL_LINK = re.compile(r'<a\b[^>]*\bhref="#(?P<target>[^"]*)"[^>]*>(?P<text>.*?)</a>', re.DOTALL)
+IDS = re.compile(r'\bid="([^"]*)"')
 
 
 def chapter_id(page) -> str:
@@ -82,7 +88,7 @@ def chapter_html(page, chapters: dict[str, str], print_url: str) -> str:
         relative = posixpath.relpath(path or ".", posixpath.dirname(print_url) or ".")
         return f'{name}="{html.escape(relative)}{"#" + html.escape(fragment) if fragment else ""}"'
 
-    content = SCRIPT.sub("", EDIT_BUTTON.sub("", page.content or ""))
+    content = NOT_PRINTED.sub("", SCRIPT.sub("", EDIT_BUTTON.sub("", page.content or "")))
     content = ATTRIBUTE.sub(rewrite, content)
     return re.sub(r"<details(?![^>]*\bopen\b)", "<details open", content)
 
@@ -129,6 +135,11 @@ def document(config, nav) -> str:
     for page in pages:
         body = REPEATED.sub(once, chapter_html(page, chapters, print_url))
         contents.append(f'<section class="print-chapter" id="{chapter_id(page)}">\n{body}\n</section>')
+    ids = {found for chapter in contents for found in IDS.findall(chapter)}
+    contents = [
+        INTERNAL_LINK.sub(lambda m: m.group(0) if html.unescape(m["target"]) in ids else m["text"], chapter)
+        for chapter in contents
+    ]
 
     toc = []
     for title, section_pages in parts:

@@ -195,6 +195,18 @@ def test_the_outline_lists_the_chapters_at_their_pages(printed, reader: PdfReade
     assert len(found) >= len(nav_sources()), found
 
 
+def test_every_link_inside_the_pdf_leads_somewhere(reader: PdfReader):
+    """Links between chapters (the contents, cross-references) point at named destinations,
+    which the chapters, printed apart, bring into the joined PDF; none points at nothing."""
+    names = {name.lstrip("/") for name in reader.named_destinations}
+    targets = [str(annotation.get_object()["/Dest"]).lstrip("/")
+               for page in reader.pages for annotation in page.get("/Annots") or []
+               if isinstance(annotation.get_object().get("/Dest"), str)]
+    assert len(targets) > 100, f"only {len(targets)} links inside the PDF"
+    missing = sorted(set(targets) - names)
+    assert not missing, f"{len(missing)} link target(s) not in the PDF: {missing[:10]}"
+
+
 def test_a_table_too_wide_for_the_sheet_fails_the_print(browser, tmp_path: Path):
     cells = "".join(f"<td>column&nbsp;number&nbsp;{n}</td>" for n in range(40))
     (tmp_path / "print.html").write_text(
