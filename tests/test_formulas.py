@@ -261,3 +261,13 @@ def test_a_derivative_in_a_limit_of_an_integral_of_a_vector():
     left = "\\frac{\\dd}{\\dd t} \\int_t^T g(\\tau) \\, \\dd \\tau"
     assert not problems_of(page_from(head + f"$$\n{left} = -g(t)\n$$\n"))
     assert problems_of(page_from(head + f"$$\n{left} = 0\n$$\n"))
+
+
+def test_a_name_defined_through_members_of_a_family_moves_with_them():
+    """P := q_a q_a^T + q_b q_b^T, with q_k := Q e_k the eigenvectors of S: dP follows S through the
+    family's rule (it was read as not depending on S, so that "dP = 0" passed)."""
+    head = ("# t\n\n<!-- math: n = 4; a = 2; b = 3; S: n×n separated; vary: S; "
+            "\\lambda := -\\operatorname{eigvals}(-S); Q := \\operatorname{eigvecs}(-S); q_k := Q e_k; "
+            "P := q_a q_a^\\T + q_b q_b^\\T; E := \\begin{pmatrix} 0 & 0 & 0 & 0 \\\\ 0 & 1 & 0 & 0 \\\\ 0 & 0 & 1 & 0 \\\\ 0 & 0 & 0 & 0 \\end{pmatrix} -->\n\n")
+    assert problems_of(page_from(head + "$$\n\\dd P = 0\n$$\n"))
+    assert not problems_of(page_from(head + "$$\nP = Q E Q^\\T\n$$\n\n$$\n\\dd P = \\dd (Q E Q^\\T)\n$$\n"))

@@ -362,7 +362,7 @@ def _read_statement(statement: str, scope: Scope, page: str, line: int) -> Mark 
             def member(value, ctx, rule=node, index=index):
                 return evaluate(rule, ctx.but(locals_={index: array(float(value))}))
 
-            scope.bindings[canonical(tex(lhs.base)) + "_*"] = Family(canonical(tex(lhs.base)), member)
+            scope.bindings[canonical(tex(lhs.base)) + "_*"] = Family(canonical(tex(lhs.base)), member, node)
             return None
         used = {tex(n) for n in node.walk()}
         if isinstance(lhs, Product) and len(lhs.factors) == 2 and isinstance(lhs.factors[1], Paren) and \

@@ -218,11 +218,18 @@ def node_dependencies(node: Node, scope: Scope) -> set:
         return memo[id(node)][0]
     found = {"__vary__"}
     for sub in node.walk():
-        for candidate in (name_of(sub), getattr(sub, "name", None)):
-            if candidate:
-                found |= dependencies(candidate, scope)
+        for candidate in _names_read(sub):
+            found |= dependencies(candidate, scope)
     memo[id(node)] = (found, node)  # the node is kept so that its id stays unique
     return found
+
+
+def _names_read(node: Node) -> list[str]:
+    """The names a node reads: its own, and for a member of a family (q_a), the family's (q_*)."""
+    names = [name_of(node), getattr(node, "name", None)]
+    if isinstance(node, Sub) and name_of(node.base):
+        names.append(name_of(node.base) + "_*")
+    return [name for name in names if name]
 
 
 def dependencies(name: str, scope: Scope) -> set:
@@ -232,10 +239,11 @@ def dependencies(name: str, scope: Scope) -> set:
         return memo[name]
     memo[name] = found = {name}
     binding = scope.bindings.get(name)
-    if isinstance(binding, Defined):
-        for node in binding.node.walk():
-            for candidate in (name_of(node), getattr(node, "name", None)):
-                if candidate and candidate not in found:
+    body = binding.node if isinstance(binding, Defined) else getattr(binding, "rule", None)
+    if body is not None:  # a defined name, or a family given by its rule (q_k := Q e_k)
+        for node in body.walk():
+            for candidate in _names_read(node):
+                if candidate not in found:
                     found |= dependencies(candidate, scope)
     elif isinstance(binding, Generic):
         for param in binding.of:
@@ -639,6 +647,7 @@ class Family:
 
     name: str
     member: Callable  # index -> a binding (Generic, Variable, or a value)
+    rule: Node | None = None  # q_k := Q e_k: what a member is computed from (the names it reads)
 CONSTANTS = {"e": math.e, "\\pi": math.pi, "\\infty": math.inf}
 BIG = {"\\sum", "\\prod", "\\int", "\\iint", "\\iiint", "\\lim", "\\operatorname{argmin}", "\\mathbb{E}"}
 OPERATORS = {"\\operatorname{argmin}"}

@@ -597,7 +597,7 @@ class Page:
             def member(value, ctx, rule=rule, index=index):
                 return evaluate(rule, ctx.but(locals_={index: array(float(value))}))
 
-            scope.bindings[base + "_*"] = Family(base, member)
+            scope.bindings[base + "_*"] = Family(base, member, rule)
             return Result(tex(node), "definition", f"gives the members of the family {base}")
         if not params and is_function_node(rhs, ctx):
             scope.bindings[target] = function_value(rhs, ctx)
