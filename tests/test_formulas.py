@@ -271,3 +271,24 @@ def test_a_name_defined_through_members_of_a_family_moves_with_them():
             "P := q_a q_a^\\T + q_b q_b^\\T; E := \\begin{pmatrix} 0 & 0 & 0 & 0 \\\\ 0 & 1 & 0 & 0 \\\\ 0 & 0 & 1 & 0 \\\\ 0 & 0 & 0 & 0 \\end{pmatrix} -->\n\n")
     assert problems_of(page_from(head + "$$\n\\dd P = 0\n$$\n"))
     assert not problems_of(page_from(head + "$$\nP = Q E Q^\\T\n$$\n\n$$\n\\dd P = \\dd (Q E Q^\\T)\n$$\n"))
+
+
+def test_eigenvectors_keep_their_signs_through_central_differences():
+    """An eigenvector whose entries sum to almost zero (the checker's sign rule is a positive sum) keeps
+    the sign it has at the point when a central difference moves the matrix: the derivative is the
+    first-order formula's, not a jump of size 2 / step."""
+    import numpy as np
+    from formulas import evaluate
+
+    M = np.array([[1.5, -0.5, 0.0], [-0.5, 1.5, 0.0], [0.0, 0.0, 4.0]])  # q_2 = (1, -1, 0) / sqrt 2
+    E = np.array([[1.0, 2.0, 0.0], [2.0, -1.0, 1.0], [0.0, 1.0, 3.0]])
+    t = 1e-5  # the sum of q_2's entries is about 1e-5: a step of 0.005 changes its sign
+
+    def q(s):
+        return evaluate._eigenvectors(M + (t + s) * E)
+
+    Q = q(0).real
+    lam = np.linalg.eigvalsh(M + t * E)
+    exact = sum(Q[:, j] * (Q[:, j] @ E @ Q[:, 1]) / (lam[1] - lam[j]) for j in (0, 2))
+    found = evaluate._central(q)[:, 1].real
+    assert np.allclose(found, exact, atol=1e-8), (found, exact)

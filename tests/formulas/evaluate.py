@@ -268,9 +268,37 @@ def _central(evaluate_at: Callable[[complex], object], order: int = 1, step: flo
         return (array(as_matrix(evaluate_at(h))) - array(as_matrix(evaluate_at(-h)))) / (2 * h)
 
     h = step
-    d1, d2, d3 = quotient(h), quotient(h / 2), quotient(h / 4)
+    evaluate_at(0)  # the point itself first: its eigenvectors are the ones the moved points' follow
+    _EIGENVECTORS["moved"] = True
+    try:
+        d1, d2, d3 = quotient(h), quotient(h / 2), quotient(h / 4)
+    finally:
+        _EIGENVECTORS["moved"] = False
     r1, r2 = (4 * d2 - d1) / 3, (4 * d3 - d2) / 3
     return (16 * r2 - r1) / 15
+
+
+# Eigenvectors have no sign of their own; the checker gives each the sign that makes its entries sum
+# to a positive number. Where that sum is near zero, a point moved by a central difference's step may
+# get the other sign, and the difference is nonsense. So the eigenvectors at moved points take the
+# signs of those at the nearest point computed before (the point of the derivative, computed first).
+_EIGENVECTORS: dict = {"moved": False, "recent": []}
+
+
+def _follow_signs(s: np.ndarray, q: np.ndarray) -> np.ndarray:
+    """q with the signs of the eigenvectors of the nearest recent matrix (recorded when not moved)."""
+    recent = _EIGENVECTORS["recent"]
+    if not _EIGENVECTORS["moved"]:
+        recent.append((s, q))
+        del recent[:-32]
+        return q
+    near = [(np.linalg.norm(s - s0), q0) for s0, q0 in recent if s0.shape == s.shape and q0.shape == q.shape]
+    if not near:
+        return q
+    distance, q0 = min(near, key=lambda pair: pair[0])
+    if distance > 0.05 * max(np.linalg.norm(s), 1e-300):  # not the same matrix moved a little
+        return q
+    return q * np.sign(np.sum(q0.real * q.real, axis=0))
 
 
 _depth = [0]  # how many derivatives are being taken around the current evaluation
@@ -587,8 +615,9 @@ def _lower_half(a):
 def _eigenvectors(s):
     """Unit eigenvectors of a symmetric S, eigenvalues ascending, each column's entries summing to a
     positive number (a sign that moves smoothly with S)."""
-    q = np.linalg.eigh(_symmetric("eigvecs", s))[1]
-    return (q * np.sign(q.sum(axis=0))).astype(complex)
+    s = _symmetric("eigvecs", s)
+    q = np.linalg.eigh(s)[1]
+    return _follow_signs(s, q * np.sign(q.sum(axis=0))).astype(complex)
 
 
 def _inverse_gaps(s):
@@ -609,8 +638,9 @@ def _largest_eigenvalue(s):
 
 
 def _top_eigenvector(s):
-    q = np.linalg.eigh(_symmetric("topeigvec", s))[1][:, -1:]
-    return (q * np.sign(q.sum())).astype(complex)
+    s = _symmetric("topeigvec", s)
+    q = np.linalg.eigh(s)[1][:, -1:]
+    return _follow_signs(s, q * np.sign(q.sum())).astype(complex)
 
 
 # The catalogue's primitives, for the declarations that say what its words mean.
