@@ -19,6 +19,7 @@ from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
 import jupytext
+import nbformat
 from mkdocs.structure.files import File, Files
 from math_comments import strip as strip_math_comments
 from tex_macros import expand_prose_macros, load_macros
@@ -39,9 +40,31 @@ def notebook_uri(src_uri: str) -> str:
     return src_uri[: -len(".py")] + ".ipynb"
 
 
+def with_its_snippets(notebook) -> None:
+    """A lab that imports a snippet of the course (the training lab, the backpropagation engine) finds
+    it beside itself once downloaded: a cell before its first code cell writes each snippet it names
+    (where it says what it imports) into the notebook's folder (IPython's %%writefile), so that the
+    notebook runs alone, in Jupyter or Colab."""
+    text = "\n".join(cell.source for cell in notebook.cells)  # named in the code or in its prose
+    named = sorted(set(SNIPPET_PATH.findall(text)))
+    if not named:
+        return
+    first = next(index for index, cell in enumerate(notebook.cells) if cell.cell_type == "code")
+    cells = []
+    for name in named:
+        source = (ROOT / name).read_text(encoding="utf-8").rstrip("\n")
+        file_name = Path(name).name
+        cells.append(nbformat.v4.new_markdown_cell(
+            f"The course's `{name}`, written next to this notebook as `{file_name}` so that the "
+            "notebook runs in any folder (it is shown and explained in the lecture)."))
+        cells.append(nbformat.v4.new_code_cell(f"%%writefile {file_name}\n{source}\n"))
+    notebook.cells[first:first] = cells
+
+
 def lab_to_ipynb(path: Path, page_url: str) -> str:
     notebook = jupytext.read(path, fmt="py:percent")
     notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    with_its_snippets(notebook)
     macros = load_macros()
 
     def absolute(match: re.Match) -> str:

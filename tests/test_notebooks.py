@@ -29,6 +29,11 @@ from conftest import ROOT
 
 LECTURES = sorted((ROOT / "docs" / "lectures").glob("*.md"))
 IDS = [page.relative_to(ROOT).as_posix() for page in LECTURES]
+# Labs import nothing of the repository but the snippets they name, which their notebooks carry
+# (hooks/labs.py): those are run from an empty folder too, as a reader who downloads them runs them.
+SNIPPET_PATH = re.compile(r"snippets/[\w-]+/[\w-]+\.py")
+LABS = sorted((ROOT / "docs" / "labs").glob("*.py"))
+LABS_WITH_SNIPPETS = [lab for lab in LABS if SNIPPET_PATH.search(lab.read_text(encoding="utf-8"))]
 MATH = re.compile(r"\$\$(?P<display>.+?)\$\$|(?<![\\$])\$(?P<inline>[^$\n]+?)\$", re.DOTALL)
 
 
@@ -153,6 +158,9 @@ def executed(site: Path, tmp_path_factory, forked_kernels) -> dict[str, tuple[st
         if built(site, page):
             copies[page.name] = tmp_path_factory.mktemp(page.stem) / f"{page.stem}.ipynb"
             shutil.copy(notebook_path(site, page), copies[page.name])
+    for lab in LABS_WITH_SNIPPETS:
+        copies[f"labs/{lab.name}"] = tmp_path_factory.mktemp(lab.stem) / f"{lab.stem}.ipynb"
+        shutil.copy(site / "labs" / f"{lab.stem}.ipynb", copies[f"labs/{lab.name}"])
 
     async def run_all() -> list[str | None]:
         limit = asyncio.Semaphore(4)
@@ -219,6 +227,32 @@ def test_notebook_runs_top_to_bottom_and_prints_what_the_page_shows(site: Path, 
             "state kept between cells (np.set_printoptions, a reused name) is the usual cause:\n"
             f"page:\n{shown}\nnotebook:\n{printed}"
         )
+
+
+def test_every_lab_notebook_carries_the_course_files_it_imports(site: Path):
+    """A lab's notebook names a file of the repository only with a cell that writes it, whole."""
+    assert LABS_WITH_SNIPPETS, "no lab imports a snippet: the run below checks nothing"
+    for lab in LABS:
+        cells = nbformat.read(site / "labs" / f"{lab.stem}.ipynb", as_version=4).cells
+        code = "\n".join(cell.source for cell in cells if not cell.source.startswith("%%writefile "))
+        written = {cell.source.split("\n", 1)[0].split()[1]: cell.source.split("\n", 1)[1]
+                   for cell in cells if cell.cell_type == "code" and cell.source.startswith("%%writefile ")}
+        for name in set(SNIPPET_PATH.findall(code)):
+            file_name = Path(name).name
+            assert file_name in written, f"{lab.name}: the notebook imports {name} but does not carry it"
+            assert written[file_name].rstrip("\n") == (ROOT / name).read_text(encoding="utf-8").rstrip("\n"), \
+                f"{lab.name}: the notebook's copy of {name} differs from the file"
+
+
+@pytest.mark.parametrize("lab", LABS_WITH_SNIPPETS, ids=[f"labs/{lab.name}" for lab in LABS_WITH_SNIPPETS])
+def test_a_lab_that_imports_a_course_file_runs_alone_once_downloaded(lab: Path, executed):
+    error, path = executed[f"labs/{lab.name}"]
+    if error is not None:
+        message = re.sub(r"\x1b\[[0-9;]*m", "", error)[-4000:]
+        pytest.fail(f"{lab.name}: the downloaded notebook fails in an empty folder:\n{message}", pytrace=False)
+    ran = nbformat.read(path, as_version=4)
+    errors = [o for cell in ran.cells if cell.cell_type == "code" for o in cell.outputs if o.output_type == "error"]
+    assert not errors, f"{lab.name}: {errors[0].ename}: {errors[0].evalue}"
 
 
 # The conversion itself, on small pages.

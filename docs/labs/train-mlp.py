@@ -22,11 +22,11 @@
 # The engine is the file `snippets/backpropagation/engine.py` of the course's
 # repository, shown in full in the
 # [backpropagation lecture](../../lectures/backpropagation/#a-reverse-mode-engine).
-# To run this
-# notebook yourself, either run it from anywhere inside a clone of the
-# repository (the cell below looks for the file in the current folder and in
-# every folder above it), or save the engine as `engine.py` next to the
-# notebook.
+# In the notebook you download from this page, a cell before the next one
+# writes the engine into the notebook's folder as `engine.py`, so that it runs
+# anywhere, Colab included. Inside a clone of the repository, the next cell
+# finds the file itself (it looks in the current folder and in every folder
+# above it).
 
 # %%
 import sys
