@@ -1,8 +1,9 @@
 """Labs: notebooks kept as jupytext percent-format `.py` files under docs/labs/.
 
 mkdocs-jupyter executes and renders them. This hook adds what it lacks:
-- each lab's `.ipynb`, generated at build time, with a download link on the
-  page that is relative, so it works under a sub-path and from file://; in the
+- each lab's `.ipynb`, generated at build time, with a download link under the
+  lab's title that is relative, so it works under a sub-path and from file://,
+  and an "Open in Colab" link, as a lecture has; in the
   notebook, the course macros are expanded and links to the site's pages are
   absolute, so a downloaded lab reads right in Jupyter or Colab;
 - a cache of executed labs that is also keyed on the snippets a lab names
@@ -21,6 +22,7 @@ from urllib.parse import urljoin, urlsplit
 import jupytext
 import nbformat
 from mkdocs.structure.files import File, Files
+from lecture_notebooks import colab_url
 from math_comments import strip as strip_math_comments
 from tex_macros import expand_prose_macros, load_macros
 
@@ -110,11 +112,18 @@ def on_page_content(html: str, page, config, files: Files) -> str:
     if not is_lab(page.file.src_uri):
         return html
     html = HTML_MATH_COMMENT.sub("", html)  # the formula checker's comments, rendered by mkdocs-jupyter as HTML
-    notebook = files.get_file_from_path(notebook_uri(page.file.src_uri))
-    href = notebook.url_relative_to(page.file)
+    uri = notebook_uri(page.file.src_uri)
+    notebook = files.get_file_from_path(uri)
     name = Path(notebook.src_uri).name
-    link = (
-        f'<p class="lab-download"><a class="md-button" href="{href}" download="{name}">'
-        f"Download this lab as a notebook ({name})</a></p>\n"
-    )
-    return link + html
+    # The same links as a lecture's, under the lab's title.
+    buttons = [f'<a class="md-button" href="{notebook.url_relative_to(page.file)}" download="{name}">'
+               "Download as notebook</a>"]
+    colab = colab_url(config, uri)
+    if colab:
+        buttons.append(f'<a class="md-button" href="{colab}">Open in Colab</a>')
+    links = f'<p class="notebook-links">{" ".join(buttons)}</p>\n'
+    heading_end = html.find("</h1>")
+    if heading_end < 0:
+        return links + html
+    heading_end += len("</h1>")
+    return html[:heading_end] + "\n" + links + html[heading_end:]

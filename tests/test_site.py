@@ -59,7 +59,12 @@ def test_labs_link_to_their_notebooks(site: Path):
     for lab in (Path(__file__).resolve().parent.parent / "docs" / "labs").glob("*.py"):
         page = site / "labs" / lab.stem / "index.html"
         notebook = site / "labs" / f"{lab.stem}.ipynb"
-        assert f'href="../{lab.stem}.ipynb"' in page.read_text(encoding="utf-8"), page
+        text = page.read_text(encoding="utf-8")
+        assert f'href="../{lab.stem}.ipynb"' in text, page
+        # Under the lab's title, as on a lecture: the download and the Colab link.
+        links = text.find('<p class="notebook-links">')
+        assert 0 <= text.find("</h1>") < links, f"{page}: no notebook links under the title"
+        assert f"/blob/notebooks/labs/{lab.stem}.ipynb" in text[links:text.find("</p>", links)], page
         cells = json.loads(notebook.read_text(encoding="utf-8"))["cells"]
         assert any(cell["cell_type"] == "code" for cell in cells), notebook
         # The same lab gives the same notebook file in every build.
