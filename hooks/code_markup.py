@@ -14,7 +14,8 @@ they cost a phone a good part of a second on each lecture.
   grey and is drawn in the code's text colour, as names are. Keywords, strings,
   numbers, operators and comments keep their colours.
 
-The text of each token stays where it was; only its wrapper goes. Only
+The text of each token stays where it was; only its wrapper goes. Outputs
+(the blocks after an expected-output comment) get the class `output`. Only
 pymdownx.highlight's blocks (<div class="highlight">) are touched: the labs'
 cells are drawn by mkdocs-jupyter with its own stylesheet.
 """
@@ -32,7 +33,12 @@ def lighten(html: str) -> str:
     return BLOCK.sub(lambda block: PLAIN.sub(r"\1", block.group(0)), html)
 
 
+# The block a page shows as a block's output (after the comment pytest-codeblocks reads) gets the
+# class `output`: its long lines wrap on a narrow screen (extra.css) instead of scrolling away.
+OUTPUT = re.compile(r'(<!--pytest-codeblocks:expected-output-->\s*<div class=")highlight"')
+
+
 def on_page_content(html: str, page, config, files) -> str:
     if not page.file.src_uri.endswith(".md"):
         return html
-    return lighten(html)
+    return OUTPUT.sub(r'\1highlight output"', lighten(html))

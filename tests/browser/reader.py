@@ -252,8 +252,13 @@ PAGE_STATE = r"""async () => {
   const inCode = [...content.querySelectorAll(".katex")]
     .filter((el) => el.closest("pre, code, .clipboard-copy-txt"))
     .map((el) => (el.querySelector("annotation") || el).textContent.slice(0, 40));
+  // Outputs wrap (extra.css): none may need sideways scrolling to be read.
+  const outputs = [...content.querySelectorAll(".highlight.output pre > code")];
+  const cutOutputs = outputs.filter((code) => code.scrollWidth > code.clientWidth + 1)
+    .map((code) => code.textContent.split("\n")[0].slice(0, 60));
   const scrollWidth = document.documentElement.scrollWidth;
   return {
+    cutOutputs: cutOutputs.slice(0, 3),
     formulas: content.querySelectorAll(".katex").length,
     inCode: inCode.slice(0, 5),
     katexErrors: document.querySelectorAll(".katex-error").length,
@@ -550,6 +555,7 @@ def _state_problems(state: dict, expected_formulas: int) -> list[str]:
             + (f"; raw TeX in the text: {state['raw']}" if state["raw"] else "")
             + (f"; rendered inside code: {state['inCode']}" if state["inCode"] else "")
         )
+    problems += [f"an output scrolls sideways instead of wrapping: {first!r}" for first in state["cutOutputs"]]
     if state["katexErrors"]:
         problems.append(f"{state['katexErrors']} KaTeX error element(s) on the page")
     problems += [f"image does not load: {src}" for src in state["images"]]

@@ -40,6 +40,10 @@ DEFECTS = {
     # A title that cannot wrap, as a long file name.
     "copy button over a title": '<div class="highlight"><span class="filename">snippets/a-lecture/'
     'a_file_name_too_long_for_a_phone.py</span><pre><span></span><code>x = 1\n</code></pre></div>',
+    # An output whose line cannot wrap (a style that undoes the site's): a reader would scroll to read it.
+    "output that scrolls": '<div class="highlight output"><span class="filename">Output</span><pre><span></span>'
+    '<code style="white-space: pre">an output line longer than a phone has room for, which must wrap to be read\n'
+    '</code></pre></div>',
 }
 
 
@@ -96,6 +100,7 @@ def test_the_intact_page_passes_and_its_wide_markdown_table_scrolls_in_its_box(r
         ("missing image", r"^request failed: .*missing-figure\.png \(HTTP 404\)"),
         ("copy button over code", r"^a code block's copy button covers the end of its first line 'print\(\"a first line"),
         ("copy button over a title", r"^a code block's copy button covers the end of its title 'snippets/a-lecture/"),
+        ("output that scrolls", r"^an output scrolls sideways instead of wrapping: 'an output line longer"),
     ],
 )
 def test_a_defect_is_reported(readings, defect, pattern):
