@@ -23,7 +23,11 @@ WORKER = Path(__file__).resolve().parent / "katex_worker.cjs"
 # A formula as pymdownx.arithmatex (generic: true) writes it: \( \) inline,
 # \[ \] display, the TeX inside HTML-escaped. Notebook math is put in the same
 # form by hooks/render_math.py.
-ARITHMATEX = re.compile(r'<(?P<tag>span|div) class="arithmatex">(?P<tex>.*?)</(?P=tag)>', re.DOTALL)
+ARITHMATEX = re.compile(r'<(?P<tag>span|div) class="arithmatex">(?P<tex>.*?)</(?P=tag)>(?P<punct>[.,;:!?]*)', re.DOTALL)
+# Punctuation right after a short inline formula stays on its line: formula and mark are wrapped
+# in a span that does not break (extra.css), so "... of x" / ". For" cannot happen. A longer
+# formula is left free to break inside, where KaTeX allows it (after a relation or an operator).
+SHORT_FORMULA = 24  # characters of TeX
 
 
 class KatexError(Exception):
@@ -126,6 +130,10 @@ def render_arithmatex(text: str, page) -> str:
             raise PluginError(
                 f"{where(page, tex)}: KaTeX cannot render the formula {tex.strip()!r}: {err}"
             ) from None
-        return f'<{match["tag"]} class="arithmatex">{rendered}</{match["tag"]}>'
+        drawn = f'<{match["tag"]} class="arithmatex">{rendered}</{match["tag"]}>'
+        punct = match["punct"]
+        if punct and not display and len(tex) <= SHORT_FORMULA:
+            return f'<span class="formula-punct">{drawn}{punct}</span>'
+        return drawn + punct
 
     return ARITHMATEX.sub(replace, text)

@@ -398,3 +398,14 @@ def test_the_built_page(site: Path):
 def test_constants_render_as_written():
     assert ex.Const(Fraction(1, 2)).tex() == r"\tfrac{1}{2}" and ex.Const(Fraction(1, 2)).code() == "0.5"
     assert ex.Const(Fraction(1, 3)).code() == "1 / 3"
+
+
+def test_punctuation_after_a_short_formula_stays_with_it():
+    """`$x$.` is drawn inside a span that does not break, so no line starts with the full stop;
+    a long formula is left free to break where KaTeX allows."""
+    render = load_hook("katex_render").render_arithmatex
+    short = render('<p>the size of <span class="arithmatex">\\(x\\)</span>. For</p>', None)
+    assert re.search(r'<span class="formula-punct"><span class="arithmatex">.*</span>\.</span> For', short), short
+    long_tex = "f(x) = x^\\top A x + b^\\top x + c + d + e"
+    long = render(f'<p>so <span class="arithmatex">\\({long_tex}\\)</span>, and</p>', None)
+    assert "formula-punct" not in long and "</span>, and" in long, long
