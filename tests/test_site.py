@@ -5,6 +5,7 @@ The scans share one read of each page (site_scan.read_page)."""
 
 from __future__ import annotations
 
+import html
 import re
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -84,3 +85,24 @@ def test_the_check_finds_root_absolute_links(tmp_path: Path):
     (tmp_path / "s.css").write_text("body { background: url('/i.png') }")
     problems = root_absolute(tmp_path, allowed_prefix="/course/")
     assert sorted(p.split(":")[0] for p in problems) == ["404.html", "a.html", "a.html", "s.css"], problems
+
+
+def test_every_page_links_to_an_erratum_form_filled_in_with_its_address(site: Path):
+    """"Report an error on this page" opens the repository's erratum form with the page's address
+    and title (the section is added by the link's script, tests/browser); the form asks for them."""
+    from urllib.parse import parse_qs
+
+    form = yaml.safe_load((ROOT / ".github" / "ISSUE_TEMPLATE" / "erratum.yml").read_text(encoding="utf-8"))
+    ids = {field.get("id") for field in form["body"]}
+    assert {"page", "section", "wrong"} <= ids, ids
+    config = yaml.safe_load(re.sub(r"!ENV \[(\w+), (\"[^\"]*\")\]", r"\2", (ROOT / "mkdocs.yml").read_text()))
+    pages = [p for p in site.glob("lectures/*/index.html")] + [site / "index.html", site / "labs" / "train-mlp" / "index.html"]
+    for page in pages:
+        found = re.search(r'<p class="report-error">\s*<a href="([^"]+)"', page.read_text(encoding="utf-8"))
+        assert found, f"{page}: no link to report an error"
+        url = html.unescape(found.group(1))
+        assert url.startswith(config["repo_url"].rstrip("/") + "/issues/new?"), url
+        query = parse_qs(urlsplit(url).query)
+        address = config["site_url"] + page.parent.relative_to(site).as_posix() + "/"
+        assert query["template"] == ["erratum.yml"] and query["page"] == [address.replace("/./", "/")], query
+        assert query["title"][0].startswith("Erratum: "), query

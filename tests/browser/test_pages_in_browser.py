@@ -84,6 +84,27 @@ def test_a_link_to_a_check_opens_it(opened):
     assert loaded.tab.locator(target).is_visible(), f"{page.url}{target}: the check is not shown"
 
 
+@pytest.mark.only_on("lectures/jacobians/")
+def test_the_error_report_names_the_section_being_read(opened):
+    """The link under the page adds the heading of the section at the top of the screen to the
+    erratum it opens (its script runs as the link is pressed or focused)."""
+    from urllib.parse import parse_qs, urlsplit
+
+    _, loaded = opened
+    tab = loaded.tab
+    heading = tab.locator(".md-content h2[id]").nth(2)
+    heading.scroll_into_view_if_needed()
+    tab.evaluate("(h) => { h.scrollIntoView({ block: 'start' }); scrollBy(0, -60) }", heading.element_handle())
+    href = tab.evaluate("""() => {
+        const link = document.querySelector("[data-report-error]");
+        link.dispatchEvent(new FocusEvent("focus"));
+        return link.href;
+    }""")
+    expected = heading.evaluate("(h) => h.textContent.replace(/\u00b6/g, '').trim()")
+    assert parse_qs(urlsplit(href).query).get("section") == [expected], (href, expected)
+    tab.evaluate("scrollTo(0, 0)")
+
+
 def test_page_reads_well(opened):
     page, loaded = opened
     problems = loaded.problems(formulas_in_source(page))
