@@ -106,3 +106,12 @@ def test_every_page_links_to_an_erratum_form_filled_in_with_its_address(site: Pa
         address = config["site_url"] + page.parent.relative_to(site).as_posix() + "/"
         assert query["template"] == ["erratum.yml"] and query["page"] == [address.replace("/./", "/")], query
         assert query["title"][0].startswith("Erratum: "), query
+
+
+def test_pages_link_the_pdf_and_the_offline_edition(site: Path):
+    """Under each page, the whole course to keep (published at downloads/ by the deploy workflow)."""
+    for page in (site / "index.html", site / "lectures" / "derivatives" / "index.html"):
+        text = page.read_text(encoding="utf-8")
+        depth = "" if page.parent == site else "../../"
+        for name in ("matrix-calculus-notes.pdf", "matrix-calculus-notes-offline.zip"):
+            assert f'href="{depth}downloads/{name}"' in text, (page, name)

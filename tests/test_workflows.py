@@ -102,6 +102,11 @@ def test_main_deploys_to_pages_with_urls_from_the_github_context():
     assert "steps.pages.outputs.base_url" in build["env"]["SITE_URL"]
     assert build["env"]["REPO_URL"] == "${{ github.server_url }}/${{ github.repository }}"
     assert "pdf" in build["run"] and "offline" in build["run"]
+    # The pages link the two files at downloads/ (overrides/main.html), where this step puts them.
+    template = (ROOT / "overrides" / "main.html").read_text(encoding="utf-8")
+    for name in ("matrix-calculus-notes.pdf", "matrix-calculus-notes-offline.zip"):
+        assert f"'downloads/{name}'" in template and f"dist/{name}" in build["run"], name
+    assert "site/downloads/" in build["run"]
     assert "publish/notebooks-branch site" in commands(deploy)
     assert deploy["permissions"]["contents"] == "write"
 
