@@ -22,7 +22,7 @@ from urllib.parse import urljoin, urlsplit
 import jupytext
 import nbformat
 from mkdocs.structure.files import File, Files
-from lecture_notebooks import colab_url
+from lecture_notebooks import with_notebook_links
 from math_comments import strip as strip_math_comments
 from tex_macros import expand_prose_macros, load_macros
 
@@ -112,18 +112,5 @@ def on_page_content(html: str, page, config, files: Files) -> str:
     if not is_lab(page.file.src_uri):
         return html
     html = HTML_MATH_COMMENT.sub("", html)  # the formula checker's comments, rendered by mkdocs-jupyter as HTML
-    uri = notebook_uri(page.file.src_uri)
-    notebook = files.get_file_from_path(uri)
-    name = Path(notebook.src_uri).name
     # The same links as a lecture's, under the lab's title.
-    buttons = [f'<a class="md-button" href="{notebook.url_relative_to(page.file)}" download="{name}">'
-               "Download as notebook</a>"]
-    colab = colab_url(config, uri)
-    if colab:
-        buttons.append(f'<a class="md-button" href="{colab}">Open in Colab</a>')
-    links = f'<p class="notebook-links">{" ".join(buttons)}</p>\n'
-    heading_end = html.find("</h1>")
-    if heading_end < 0:
-        return links + html
-    heading_end += len("</h1>")
-    return html[:heading_end] + "\n" + links + html[heading_end:]
+    return with_notebook_links(html, page, config, files, notebook_uri(page.file.src_uri))

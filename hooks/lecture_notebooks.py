@@ -334,10 +334,9 @@ def on_files(files: Files, config) -> Files:
     return files
 
 
-def on_page_content(html_text: str, page, config, files: Files) -> str:
-    if not is_lecture(page.file.src_uri):
-        return html_text
-    uri = notebook_uri(page.file.src_uri)
+def with_notebook_links(html_text: str, page, config, files: Files, uri: str) -> str:
+    """The page's content with "Download as notebook" (the notebook at `uri`) and "Open in Colab"
+    under its title; a lecture's and a lab's alike (hooks/labs.py)."""
     notebook = files.get_file_from_path(uri)
     name = posixpath.basename(uri)
     buttons = [
@@ -353,3 +352,9 @@ def on_page_content(html_text: str, page, config, files: Files) -> str:
         return links + html_text
     heading_end += len("</h1>")
     return html_text[:heading_end] + "\n" + links + html_text[heading_end:]
+
+
+def on_page_content(html_text: str, page, config, files: Files) -> str:
+    if not is_lecture(page.file.src_uri):
+        return html_text
+    return with_notebook_links(html_text, page, config, files, notebook_uri(page.file.src_uri))
