@@ -38,6 +38,7 @@ from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import File, Files
 from mkdocs.utils import meta as page_meta
 from math_comments import strip as strip_math_comments
+import figure_markup
 from tex_macros import expand_prose_macros, load_macros
 
 LECTURE_DIR = "lectures/"
@@ -101,7 +102,10 @@ class Cells:
             runs = [(verbatim, [line for line, _ in group]) for verbatim, group in
                     itertools.groupby(self.markdown, key=lambda item: item[1])]
             text = "\n".join("\n".join(lines) if verbatim else self.prose("\n".join(lines)) for verbatim, lines in runs)
+            text, attachments = figure_markup.as_attachments(text)
             self.add("markdown", text)
+            if attachments:
+                self.cells[-1]["attachments"] = attachments
         self.markdown = []
 
     def add(self, kind: str, source: str, output: str | None = None) -> None:

@@ -45,6 +45,10 @@ EDIT_BUTTON = re.compile(r'<a\b[^>]*class="md-content__button[^"]*"[^>]*>.*?</a>
 # The identity catalogue's checks (a hundred-odd scripts) are not printed; its rows stay.
 NOT_PRINTED = re.compile(r'<section class="identity-checks".*?</section>', re.DOTALL)
 # A link inside the document; one whose target is not in it becomes its text.
+# A figure prints its light image, loaded before printing (lazy images below the screen never load),
+# and not as a link (hooks/figure_markup.py).
+FIGURE_DARK = re.compile(r'<a class="course-figure__open course-figure__dark"[^>]*>.*?</a>', re.DOTALL)
+FIGURE_LIGHT = re.compile(r'<a class="course-figure__open course-figure__light"[^>]*>(?P<image><img\b[^>]*>)</a>')
 INTERNAL_LINK = re.compile(r'<a\b[^>]*\bhref="#(?P<target>[^"]*)"[^>]*>(?P<text>.*?)</a>', re.DOTALL)
 IDS = re.compile(r'\bid="([^"]*)"')
 
@@ -89,6 +93,8 @@ def chapter_html(page, chapters: dict[str, str], print_url: str) -> str:
         return f'{name}="{html.escape(relative)}{"#" + html.escape(fragment) if fragment else ""}"'
 
     content = NOT_PRINTED.sub("", SCRIPT.sub("", EDIT_BUTTON.sub("", page.content or "")))
+    content = FIGURE_DARK.sub("", content)
+    content = FIGURE_LIGHT.sub(lambda m: m["image"].replace(' loading="lazy"', ""), content)
     content = ATTRIBUTE.sub(rewrite, content)
     return re.sub(r"<details(?![^>]*\bopen\b)", "<details open", content)
 

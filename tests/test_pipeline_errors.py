@@ -10,6 +10,8 @@ import docblocks
 import small_site
 from site_scan import external_resources, math_problems
 
+ROOT = Path(__file__).resolve().parent.parent
+
 
 def failure(page: Path, text: str, base: Path) -> str:
     """The error the block checks give for a page, or '' if it passes."""
@@ -153,3 +155,65 @@ def test_an_external_script_or_unrendered_formula_is_found(tmp_path: Path):
     html = (tmp_path / "site" / "index.html").read_text()
     assert not math_problems(html)
     assert math_problems(html.replace('<span class="katex">', "<span>\\(x", 1))
+
+
+# Figures (hooks/figure_markup.py): a broken reference or figure stops the build, named.
+FIGURE_SCRIPT = '''
+from figure_kit import figure
+
+
+def data():
+    return {"x": [0, 1, 2], "y": [0, 1, 4]}
+
+
+def check(d):
+    assert d["y"][2] == 2 * d["y"][1], "y is not 2x"
+
+
+def draw(d):
+    fig, ax = figure()
+    ax.plot(d["x"], d["y"])
+    return fig
+'''
+
+
+@pytest.fixture
+def figure_hook(tmp_path: Path, monkeypatch):
+    (tmp_path / "figures" / "demo").mkdir(parents=True)
+    (tmp_path / "figures" / "demo" / "square.py").write_text(FIGURE_SCRIPT, encoding="utf-8")
+    monkeypatch.setenv("FIGURES_DIR", str(tmp_path / "figures"))
+    monkeypatch.syspath_prepend(str(ROOT / "hooks"))
+    import figure_markup
+
+    monkeypatch.setattr(figure_markup, "CACHE", tmp_path / "cache")
+    return figure_markup
+
+
+@pytest.mark.parametrize("line, expected", [
+    ("![The parabola y = x squared rising](figure:demo/cube)", "no figure 'demo/cube': figures/demo/cube.py does not exist"),
+    ("![](figure:demo/square)", "the figure demo/square has no alt text"),
+    ("![Plot of y against x](figure:demo/square)", "says what it is"),
+    ("![The parabola](figure:Demo/Square.py)", "a figure is named <lecture>/<name>"),
+])
+def test_a_bad_figure_reference_names_page_and_line(figure_hook, line: str, expected: str):
+    with pytest.raises(figure_hook.PluginError) as raised:
+        list(figure_hook.references(f"# Title\n\nText.\n\n{line}\n", "docs/page.md"))
+    assert "docs/page.md:5" in str(raised.value) and expected in str(raised.value), raised.value
+
+
+def test_a_figure_whose_check_fails_names_the_figure_and_the_assertion(figure_hook):
+    with pytest.raises(figure_hook.PluginError) as raised:
+        figure_hook.render({"demo/square"})
+    message = str(raised.value)
+    assert "figures/demo/square.py failed" in message and "AssertionError: y is not 2x" in message, message
+    assert "square.py\", line 10, in check" in message, message
+
+
+def test_a_failing_figure_stops_the_build(tmp_path: Path):
+    (tmp_path / "figs" / "demo").mkdir(parents=True)
+    (tmp_path / "figs" / "demo" / "square.py").write_text(FIGURE_SCRIPT, encoding="utf-8")
+    page = "# Home\n\n![The parabola y = x squared through 0, 1 and 4](figure:demo/square)\n"
+    result = small_site.build(tmp_path, {"index.md": page}, tmp_path / "site", strict=True,
+                              environment={"FIGURES_DIR": str(tmp_path / "figs")})
+    assert result.returncode != 0
+    assert "figures/demo/square.py failed" in result.stderr and "y is not 2x" in result.stderr, result.stderr[-2000:]
