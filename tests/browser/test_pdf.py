@@ -12,6 +12,7 @@ that is all there.
 from __future__ import annotations
 
 import contextlib
+import html
 import importlib.util
 import io
 import re
@@ -179,6 +180,21 @@ def test_code_is_all_there(texts: list[str]):
         assert longest.replace(" ", "") in text.replace(" ", ""), f"{source}: {longest!r} is not in the PDF"
         checked += 1
     assert checked, "no lecture with code was checked"
+
+
+def test_every_figure_is_printed_with_its_text(site: Path, texts: list[str]):
+    """Each figure of the site (its light SVG) is in the PDF: its labels, printed as text, are there."""
+    text = flat("\n".join(texts)).replace(" ", "")
+    figures = sorted(path for path in (site / "figures").rglob("*.svg") if not path.name.endswith(".dark.svg"))
+    assert figures, "the site has no figures"
+    missing = []
+    for path in figures:
+        labels = {flat(html.unescape(label)) for label in re.findall(r"<text\b[^>]*>([^<]+)</text>", path.read_text())}
+        labels = {label for label in labels if len(label) >= 4}
+        absent = sorted(label for label in labels if label.replace(" ", "") not in text)
+        if not labels or absent:
+            missing.append(f"{path.relative_to(site)}: labels not in the PDF: {absent or 'none to look for'}")
+    assert not missing, "\n".join(missing)
 
 
 def test_the_outline_lists_the_chapters_at_their_pages(printed, reader: PdfReader):
