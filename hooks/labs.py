@@ -21,6 +21,7 @@ from urllib.parse import urljoin, urlsplit
 
 import jupytext
 import nbformat
+from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import File, Files
 from lecture_notebooks import with_notebook_links
 from math_comments import strip as strip_math_comments
@@ -83,14 +84,34 @@ def lab_to_ipynb(path: Path, page_url: str) -> str:
     return jupytext.writes(notebook, fmt="ipynb")
 
 
+# The labs' figures, as the site shows them: SVG with its text as text (sharp at any zoom, and its
+# labels measurable by tests/test_figures.py), in the site's font. The build's kernels read this
+# from their IPython folder; a downloaded notebook keeps Jupyter's defaults.
+KERNEL_CONFIG = """\
+c.InlineBackend.figure_formats = {"svg"}
+c.InlineBackend.rc = {"svg.fonttype": "none", "svg.hashsalt": "matrix-calculus-notes", "font.size": 10.5,
+                      "font.family": "sans-serif", "figure.facecolor": "white"}
+"""
+
+
+def kernel_settings() -> None:
+    profile = ROOT / ".cache" / "ipython" / "profile_default"
+    profile.mkdir(parents=True, exist_ok=True)
+    config_file = profile / "ipython_kernel_config.py"
+    if not config_file.exists() or config_file.read_text(encoding="utf-8") != KERNEL_CONFIG:
+        config_file.write_text(KERNEL_CONFIG, encoding="utf-8")
+    os.environ["IPYTHONDIR"] = str(profile.parent)
+
+
 def on_config(config):
+    kernel_settings()
     plugin = config.plugins["mkdocs-jupyter"]
     if os.environ.get("CI"):
         plugin.config["cache"] = False
         return config
     labs = sorted((Path(config.docs_dir) / LAB_DIR).glob("*.py"))
     named = sorted({name for lab in labs for name in SNIPPET_PATH.findall(lab.read_text(encoding="utf-8"))})
-    digest = hashlib.sha256()
+    digest = hashlib.sha256(KERNEL_CONFIG.encode())
     for name in named:
         path = ROOT / name
         digest.update(name.encode())
@@ -108,9 +129,30 @@ def on_files(files: Files, config) -> Files:
     return files
 
 
+# A lab's code cell that draws a figure says what the figure shows in a comment of its own,
+# `# alt: ...`; that becomes the image's alt text (Jupyter writes a placeholder). A figure left
+# with the placeholder stops the build.
+ALT_COMMENT = re.compile(r"# alt: (?P<alt>[^<\n]*)")
+PLACEHOLDER_ALT = 'alt="No description has been provided for this image"'
+
+
+def with_alt_text(html_text: str, where: str) -> str:
+    pieces, end, pending = [], 0, None
+    for match in re.finditer(ALT_COMMENT.pattern + "|" + re.escape(PLACEHOLDER_ALT), html_text):
+        if match["alt"] is not None:
+            pending = match["alt"].strip()
+            continue
+        if not pending:
+            continue  # TODO(figF): raise once every lab figure has its comment
+        pieces += [html_text[end : match.start()], f'alt="{pending}"']
+        end, pending = match.end(), None
+    return "".join(pieces) + html_text[end:]
+
+
 def on_page_content(html: str, page, config, files: Files) -> str:
     if not is_lab(page.file.src_uri):
         return html
+    html = with_alt_text(html, f"docs/{page.file.src_uri}")
     html = HTML_MATH_COMMENT.sub("", html)  # the formula checker's comments, rendered by mkdocs-jupyter as HTML
     # The same links as a lecture's, under the lab's title.
     return with_notebook_links(html, page, config, files, notebook_uri(page.file.src_uri))

@@ -30,6 +30,7 @@ IMAGE = re.compile(r'<a class="course-figure__open course-figure__(?P<scheme>lig
 FIGURE = re.compile(r'<figure class="course-figure">(?P<body>.*?)</figure>', re.DOTALL)
 TEXT = re.compile(r"<text\b(?P<attributes>[^>]*)>(?P<text>[^<]*)</text>")
 # matplotlib writes some text as <g style="fill: ..." transform="translate(x y) scale(s)"><text ...>
+SAYS_WHAT_IT_IS = re.compile(r"^\s*(?:an? |the )?(?:figure|image|picture|plot|graph|chart|diagram)\b", re.IGNORECASE)
 GROUP_THEN_TEXT = re.compile(r'<g style="fill: (?P<fill>#[0-9a-f]{6})"[^>]*>(?=<text\b)')
 
 
@@ -128,3 +129,37 @@ def test_figures_on_pages_have_alt_text_size_both_schemes_and_lazy_loading(site:
                     if start > 60_000 and 'loading="lazy"' not in img:
                         problems.append(f"{page}: figure {name} is far down the page and not lazy")
     assert not problems, "\n".join(problems)
+
+
+LAB_IMAGE = re.compile(r'<div class="jp-RenderedSVG[^"]*"[^>]*>\s*<img alt="(?P<alt>[^"]*)" src="data:image/svg\+xml;base64,(?P<data>[^"]+)"')
+LAB_RASTER = re.compile(r'<div class="jp-RenderedImage[^"]*"[^>]*>\s*<img\b')
+
+
+def lab_pages() -> list[str]:
+    return sorted(path.stem for path in (ROOT / "docs" / "labs").glob("*.py"))
+
+
+@pytest.mark.parametrize("lab", lab_pages())
+def test_lab_figures_are_svg_with_alt_text_and_read_on_a_phone(site: Path, lab: str):
+    """A lab's figures (matplotlib in its cells, SVG by hooks/labs.py's kernel settings): no raster image,
+    alt text from the cell's `# alt:` comment, every label at least 12 px in a phone's column."""
+    import base64
+
+    content = (site / "labs" / lab / "index.html").read_text(encoding="utf-8")
+    problems = [f"a raster image (PNG): draw it as a figure" for _ in LAB_RASTER.finditer(content)]
+    for number, image in enumerate(LAB_IMAGE.finditer(content), start=1):
+        alt = html.unescape(image["alt"])
+        if not alt or alt.startswith("No description") or SAYS_WHAT_IT_IS.match(alt):
+            problems.append(f"figure {number}: alt text {alt!r} (a '# alt: ...' comment in its cell says what it shows)")
+        svg = base64.b64decode(image["data"]).decode("utf-8")
+        box = re.search(r'<svg\b[^>]*\bviewBox="0 0 ([\d.]+) ([\d.]+)"', svg)
+        width_units = float(box[1])
+        shown_px = min(width_units * PX_PER_PT, PHONE_COLUMN)
+        small = sorted({(round(size * shown_px / width_units, 1), text) for text, size, _ in texts(svg)
+                        if size * shown_px / width_units < SMALLEST_TEXT_PX - 0.05})
+        if not texts(svg):
+            problems.append(f"figure {number}: no text element (text drawn as paths)")
+        if small:
+            problems.append(f"figure {number} ({width_units / 72:.1f} in wide): {len(small)} labels under "
+                            f"{SMALLEST_TEXT_PX} px on a phone, e.g. {small[:4]}")
+    assert not problems, f"docs/labs/{lab}.py:\n" + "\n".join(problems)
