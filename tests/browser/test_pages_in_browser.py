@@ -105,6 +105,25 @@ def test_the_error_report_names_the_section_being_read(opened):
     tab.evaluate("scrollTo(0, 0)")
 
 
+@pytest.mark.only_on("lectures/jacobians/")
+def test_the_header_names_the_section_and_opens_the_contents_on_a_phone(opened):
+    """On a phone, once a reader is inside a section, the header names it, and one tap on that
+    name opens the page's contents (in the drawer), where the section is marked."""
+    _, loaded = opened
+    tab = loaded.tab
+    heading = tab.locator(".md-content h2[id]").nth(3)
+    tab.evaluate("(h) => { h.scrollIntoView({ block: 'start' }); scrollBy(0, 150) }", heading.element_handle())
+    expected = heading.evaluate("(h) => h.textContent.replace(/\u00b6/g, '').trim()")
+    topic = '[data-md-component="header-topic"] .md-ellipsis'
+    tab.wait_for_function("([selector, text]) => document.querySelector(selector).textContent === text",
+                          arg=[topic, expected], timeout=5_000)
+    tab.locator(".md-header__title").click()
+    tab.wait_for_function("() => document.getElementById('__drawer').checked && document.getElementById('__toc').checked")
+    link = tab.locator(f'.md-sidebar--primary a.md-nav__link[href="#{heading.get_attribute("id")}"]')
+    link.wait_for(state="visible", timeout=5_000)
+    tab.evaluate("() => { document.getElementById('__drawer').checked = false; document.getElementById('__toc').checked = false; scrollTo(0, 0) }")
+
+
 def test_page_reads_well(opened):
     page, loaded = opened
     problems = loaded.problems(formulas_in_source(page))
