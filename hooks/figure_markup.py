@@ -51,7 +51,7 @@ REFERENCE = re.compile(
 INLINE_REFERENCE = re.compile(r'!\[(?P<alt>[^\]]*)\]\(figure:(?P<name>[^)\s"]*)(?:[ \t]+"(?P<caption>[^"]*)")?\)')
 NAME = re.compile(r"[a-z0-9-]+/[a-z0-9-]+")
 # Alt text says what the figure shows; these openings say only what it is.
-SAYS_WHAT_IT_IS = re.compile(r"^\s*(?:an? |the )?(?:figure|image|picture|plot|graph|chart|diagram|illustration)\b",
+SAYS_WHAT_IT_IS = re.compile(r"^\s*(?:an? |the )?(?:figure|image|picture|plot|chart|diagram|illustration|screenshot)\b",
                              re.IGNORECASE)
 # What a figure reads besides its own script: pages and snippets it names.
 NAMED_SOURCE = re.compile(r"(?:docs/)?lectures/[\w-]+\.md|snippets/[\w/-]+\.py")
@@ -166,12 +166,19 @@ def on_files(files: Files, config) -> Files:
     RENDERED.clear()
     RENDERED.update(render(names))
     for figure in RENDERED.values():
-        files.append(File.generated(config, figure.uri("light"), content=figure.light))
-        files.append(File.generated(config, figure.uri("dark"), content=figure.dark))
+        add_files(files, config, figure)
     return files
 
 
+def add_files(files: Files, config, figure: Figure) -> None:
+    files.append(File.generated(config, figure.uri("light"), content=figure.light))
+    files.append(File.generated(config, figure.uri("dark"), content=figure.dark))
+
+
 def markup(match: re.Match, figure: Figure, url: callable, eager: bool) -> str:
+    """One line of HTML: a raw HTML block at the top level of a page, and inline HTML inside an
+    admonition or a list (Python-Markdown finds HTML blocks only at the top level), where it
+    lands in a paragraph that on_page_content takes away again."""
     alt = html.escape(match["alt"].strip())
     loading = "" if eager else ' loading="lazy"'
     images = []
@@ -182,9 +189,15 @@ def markup(match: re.Match, figure: Figure, url: callable, eager: bool) -> str:
             f'<img src="{url(figure.uri(scheme))}" alt="{alt}" width="{figure.width}" height="{figure.height}"'
             f'{loading} decoding="async"></a>'
         )
-    caption = f'<figcaption markdown="span">{match["caption"]}</figcaption>' if match["caption"] else ""
-    indent = match["indent"]
-    return f'{indent}<figure class="course-figure" markdown>\n{indent}{"".join(images)}\n{indent}{caption}\n{indent}</figure>'
+    caption = f"<figcaption>{html.escape(match['caption'], quote=False)}</figcaption>" if match["caption"] else ""
+    return f'{match["indent"]}<figure class="course-figure">{"".join(images)}{caption}</figure>'
+
+
+IN_A_PARAGRAPH = re.compile(r'<p>\s*(<figure class="course-figure">.*?</figure>)\s*</p>', re.DOTALL)
+
+
+def on_page_content(html_text: str, page, config, files: Files) -> str:
+    return IN_A_PARAGRAPH.sub(r"\1", html_text)
 
 
 def on_page_markdown(markdown: str, page, config, files: Files) -> str:
@@ -195,6 +208,9 @@ def on_page_markdown(markdown: str, page, config, files: Files) -> str:
 
     pieces, end = [], 0
     for match, _ in references(markdown, where):
+        if match["name"] not in RENDERED:  # the page changed after the build began
+            RENDERED.update(render({match["name"]}))
+            add_files(files, config, RENDERED[match["name"]])
         pieces += [markdown[end : match.start()],
                    markup(match, RENDERED[match["name"]], url, eager=match.start() < FIRST_SCREEN_CHARACTERS)]
         end = match.end()

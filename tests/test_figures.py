@@ -30,7 +30,7 @@ IMAGE = re.compile(r'<a class="course-figure__open course-figure__(?P<scheme>lig
 FIGURE = re.compile(r'<figure class="course-figure">(?P<body>.*?)</figure>', re.DOTALL)
 TEXT = re.compile(r"<text\b(?P<attributes>[^>]*)>(?P<text>[^<]*)</text>")
 # matplotlib writes some text as <g style="fill: ..." transform="translate(x y) scale(s)"><text ...>
-SAYS_WHAT_IT_IS = re.compile(r"^\s*(?:an? |the )?(?:figure|image|picture|plot|graph|chart|diagram)\b", re.IGNORECASE)
+SAYS_WHAT_IT_IS = re.compile(r"^\s*(?:an? |the )?(?:figure|image|picture|plot|chart|diagram|illustration|screenshot)\b", re.IGNORECASE)
 GROUP_THEN_TEXT = re.compile(r'<g style="fill: (?P<fill>#[0-9a-f]{6})"[^>]*>(?=<text\b)')
 
 
