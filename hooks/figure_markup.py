@@ -137,6 +137,12 @@ def render(names: set[str]) -> dict[str, Figure]:
 
 def references(text: str, where: str):
     """(match, line) for each figure line of a page; an error for a malformed one."""
+    matched = {text.count("\n", 0, match.start()) for match in REFERENCE.finditer(text)}
+    for found in re.finditer(r"\]\(figure:", text):
+        line = text.count("\n", 0, found.start())
+        if line not in matched:
+            raise PluginError(f"{where}:{line + 1}: a figure is a line of its own, "
+                              f'![alt text, without square brackets](figure:<lecture>/<name> "Caption.")')
     for match in REFERENCE.finditer(text):
         line = text.count("\n", 0, match.start()) + 1
         name, alt = match["name"], match["alt"].strip()

@@ -217,3 +217,9 @@ def test_a_failing_figure_stops_the_build(tmp_path: Path):
                               environment={"FIGURES_DIR": str(tmp_path / "figs")})
     assert result.returncode != 0
     assert "figures/demo/square.py failed" in result.stderr and "y is not 2x" in result.stderr, result.stderr[-2000:]
+
+
+def test_a_figure_line_that_cannot_be_read_names_page_and_line(figure_hook):
+    with pytest.raises(figure_hook.PluginError) as raised:
+        list(figure_hook.references("# T\n\n![f''(x)[v, v] along a line](figure:demo/square)\n", "docs/page.md"))
+    assert "docs/page.md:3" in str(raised.value) and "a line of its own" in str(raised.value), raised.value
