@@ -42,7 +42,7 @@ matplotlib.use("svg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 from cycler import cycler  # noqa: E402
-from matplotlib.ticker import FuncFormatter, NullFormatter  # noqa: E402
+from matplotlib.ticker import FuncFormatter, LogFormatter, NullFormatter  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 FIGURES = Path(os.environ.get("FIGURES_DIR", ROOT / "figures"))
@@ -184,9 +184,11 @@ def _power_of_ten(value: float, _position=None) -> str:
 def _plain_log_labels(fig) -> None:
     for ax in fig.axes:
         for axis, scale in ((ax.xaxis, ax.get_xscale()), (ax.yaxis, ax.get_yscale())):
-            if scale == "log":
+            # Only matplotlib's own log labels: a formatter the figure set stays.
+            if scale == "log" and isinstance(axis.get_major_formatter(), LogFormatter):
                 axis.set_major_formatter(FuncFormatter(_power_of_ten))
-                axis.set_minor_formatter(NullFormatter())
+                if isinstance(axis.get_minor_formatter(), LogFormatter):
+                    axis.set_minor_formatter(NullFormatter())
 
 
 def _svg(fig) -> str:
