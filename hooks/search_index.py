@@ -1,21 +1,106 @@
-"""Code blocks stay out of the search index.
+"""The search index: prose that reads as prose.
 
-The search index is fetched by every first page a reader opens; code (and the
-output printed under it) was more than half of its text. Readers search the
-notes for ideas and names, which the prose carries (names of functions appear
-in it as inline code, which stays indexed). Material's search plugin skips an
-element marked `data-search-exclude` and strips the mark from the page after
-indexing, so nothing of it reaches the reader's HTML.
+- Code blocks stay out of it. The index is fetched by every first page a
+  reader opens; code (and the output printed under it) was more than half of
+  its text. Readers search the notes for ideas and names, which the prose
+  carries (names of functions appear in it as inline code, which stays
+  indexed). Material's search plugin skips an element marked
+  `data-search-exclude` and strips the mark from the page after indexing, so
+  nothing of it reaches the reader's HTML. What still reaches the index of a
+  lab (its cells' code, Jupyter's "In [1]:" prompts, the copy button's
+  "Copied!") is taken out of the written index.
+- Formulas in the index are Unicode text, not TeX: a search result's excerpt
+  shows `f : ℝⁿ → ℝⁿ`, not `\\(f : \\R^n \\to \\R^n\\)`. The course's macros are
+  expanded, simple superscripts and subscripts become Unicode ones, and
+  pylatexenc writes the rest as text.
 """
 
 from __future__ import annotations
 
+import json
 import re
+from functools import cache
+from pathlib import Path
 
-# Highlighted blocks: pymdownx.highlight's <div class="highlight"> on pages,
-# mkdocs-jupyter's <div class="highlight-ipynb ..."> for the cells of labs.
-CODE_BLOCK = re.compile(r'<div class="(highlight|highlight-ipynb\b[^"]*)"')
+from pylatexenc.latex2text import LatexNodes2Text, MacroTextSpec, get_default_latex_context_db
+from tex_macros import expand_macros, load_macros
+
+# Highlighted blocks: pymdownx.highlight's <div class="highlight"> on pages;
+# in labs, mkdocs-jupyter's <div class="highlight-ipynb ..."> for the cells, the
+# hidden copy of each cell's code for its copy button, the button and the prompts.
+CODE_BLOCK = re.compile(r'<div class="(highlight|highlight-ipynb\b[^"]*|clipboard-copy-txt|zeroclipboard-container'
+                        r'|jp-(?:Input|Output)Prompt\b[^"]*)"')
+INDEX = "search/search_index.json"
+MATH = re.compile(r"\\\((?P<inline>.+?)\\\)|\\\[(?P<display>.+?)\\\]", re.DOTALL)
+NOISE = re.compile(r"<pre>.*?</pre>|\b(?:In|Out)\s*\[\s*\d*\s*\]:|\bCopied!", re.DOTALL)
+SUPERSCRIPT = dict(zip("0123456789+-=()nijkT", "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁼⁽⁾ⁿⁱʲᵏᵀ"))
+SUBSCRIPT = dict(zip("0123456789+-=()aeijklmnoprstuvx", "₀₁₂₃₄₅₆₇₈₉₊₋₌₍₎ₐₑᵢⱼₖₗₘₙₒₚᵣₛₜᵤᵥₓ"))
+SCRIPT = re.compile(r"(?P<mark>[\^_])(?:\{(?P<group>[^{}\\]*)\}|(?P<token>[A-Za-z0-9])|\\top\b|\{\\top\})")
+# Operators pylatexenc leaves out (it knows \operatorname but not these).
+OPERATORS = ("det", "log", "exp", "ln", "sin", "cos", "tan", "sinh", "cosh", "tanh", "max", "min", "sup",
+             "inf", "lim", "arg", "ker", "dim", "Pr", "argmin", "argmax")
+
+
+# A lab's page is indexed as one long text (its headings sit inside the notebook's cells, which
+# Material's indexer reads as the end of each section), so it matches almost any query; the
+# lecture that teaches a topic should come before the lab that exercises it.
+LAB_BOOST = 0.3
 
 
 def on_page_content(html: str, page, config, files) -> str:
+    if page.file.src_uri.startswith("labs/"):
+        page.meta["search"] = {**(page.meta.get("search") or {}), "boost": LAB_BOOST}
     return CODE_BLOCK.sub(lambda m: f'{m.group(0)} data-search-exclude="code"', html)
+
+
+@cache
+def _converter() -> LatexNodes2Text:
+    context = get_default_latex_context_db().filter_context(keep_which=["macros", "environments", "specials"])
+    context.add_context_category("course-operators", prepend=True,
+                                 macros=[MacroTextSpec(name, simplify_repl=name) for name in OPERATORS])
+    return LatexNodes2Text(latex_context=context, math_mode="text", strict_latex_spaces=False)
+
+
+def _scripts(tex: str) -> str:
+    """x^2, x^{-1}, A^\\top, x_i as Unicode where every character has a raised or lowered form."""
+    def replace(match: re.Match) -> str:
+        text = "T" if match["group"] is None and match["token"] is None else (match["group"] or match["token"] or "")
+        table = SUPERSCRIPT if match["mark"] == "^" else SUBSCRIPT
+        text = text.replace(" ", "")
+        if text and all(char in table for char in text):
+            return "".join(table[char] for char in text)
+        return match.group(0)
+    return SCRIPT.sub(replace, tex)
+
+
+def readable(tex: str, macros: dict[str, str]) -> str:
+    """A formula as a reader would write it in plain text."""
+    tex = expand_macros(tex, macros).replace("'", "′")  # primes, not quotes
+    tex = re.sub(r"\s+\\right\b", r"\\right", re.sub(r"(\\left(?:\\[A-Za-z]+|.))\s+", r"\1{}", tex))
+    tex = _scripts(tex)
+    try:
+        text = _converter().latex_to_text(tex)
+    except Exception:  # pylatexenc is lenient; if it still fails, the TeX is better than nothing
+        return tex
+    text = text.replace("&", " ").replace("\\\\", " ")
+    text = re.sub(r"\s*([=→⊗≈≤≥∈])\s*", r" \1 ", text)  # relations and ⊗ with a space each side
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def clean(text: str, macros: dict[str, str]) -> str:
+    text = NOISE.sub(" ", text)
+    text = MATH.sub(lambda m: readable(m["inline"] if m["inline"] is not None else m["display"], macros), text)
+    return re.sub(r"[ \t]{2,}", " ", text)
+
+
+def on_post_build(config) -> None:
+    """Runs after the search plugin has written the index, and before the offline plugin copies it."""
+    path = Path(config.site_dir) / INDEX
+    if not path.is_file():
+        return
+    index = json.loads(path.read_text(encoding="utf-8"))
+    macros = load_macros()
+    for doc in index["docs"]:
+        doc["title"] = clean(doc["title"], macros)
+        doc["text"] = clean(doc["text"], macros)
+    path.write_text(json.dumps(index, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")

@@ -76,3 +76,81 @@ def test_search_lists_the_lecture(lecture, search_tab, own_words):
             """[...document.querySelectorAll(".md-search-result__item a")].map((a) => new URL(a.href).pathname)"""
         )
         pytest.fail(f"typing {word!r} into the search box did not list {lecture.url}; it listed {listed}")
+
+
+# What a student types, and where the first result must lead: the page, and the first section the
+# search lists under it (any of those given: a query can have more than one right answer).
+RANKED = [
+    ("kronecker", "lectures/vec-kronecker/",
+     ["the-kronecker-product", "what-the-kronecker-form-costs", "more-facts-about-kronecker-products"]),
+    ("softmax gradient", "lectures/backpropagation/", ["softmax-with-cross-entropy"]),
+    ("softmax jacobian", "lectures/jacobians/", ["example-a-softmax-classifier-from-64-pixels-to-10-probabilities"]),
+    ("jacobian determinant", "lectures/jacobian-determinant/", ["determinants-scale-areas-and-volumes"]),
+    ("change of variables", "lectures/jacobian-determinant/", ["densities-under-a-change-of-variables"]),
+    ("polar coordinates", "lectures/jacobian-determinant/", ["polar-coordinates-dx-dy-r-dr-d"]),
+    ("complex step", "lectures/finite-differences/", ["the-complex-step"]),
+    ("finite difference step size", "lectures/finite-differences/", ["the-best-step"]),
+    ("chain rule", "lectures/chain-rule/", ["the-derivative-of-a-composition"]),
+    ("dual numbers", "lectures/chain-rule/", ["forward-mode-with-dual-numbers"]),
+    ("frobenius inner product", "lectures/gradients/", ["the-frobenius-inner-product"]),
+    ("steepest ascent", "lectures/gradients/", ["the-gradient-is-the-direction-of-steepest-ascent"]),
+    ("symmetric gradient", "lectures/gradients/", ["gradients-with-respect-to-a-symmetric-matrix"]),
+    ("jacobi formula", "lectures/determinant-inverse/", ["jacobis-formula"]),
+    ("cofactor", "lectures/determinant-inverse/", ["entry-by-entry-cofactors"]),
+    ("implicit function theorem", "lectures/newton-implicit/", ["the-implicit-function-theorem"]),
+    ("quadratic convergence", "lectures/newton-implicit/", ["quadratic-convergence"]),
+    ("hessian vector product", "lectures/second-derivatives/", ["hessian-vector-products"]),
+    ("eigenvalue derivative", "lectures/eigenproblems/", ["the-derivative-of-an-eigenvalue"]),
+    ("eigenvector derivative", "lectures/eigenproblems/", ["the-derivative-of-an-eigenvector"]),
+    ("spectral norm", "lectures/eigenproblems/", ["singular-values", "spectral-normalisation"]),
+    ("catenary", "lectures/calculus-of-variations/", ["the-catenary"]),
+    ("score function estimator", "lectures/random-functions/", ["the-score-function-estimator"]),
+    ("pathwise gradient", "lectures/random-functions/", ["the-pathwise-estimator"]),
+    ("reparameterization trick", "lectures/random-functions/", ["the-pathwise-estimator"]),
+]
+
+FIRST_RESULT = """() => {
+  const group = document.querySelector(".md-search-result__item")
+  if (!group) return null
+  return [...group.querySelectorAll(".md-search-result__link")].map((a) => {
+    const url = new URL(a.href)
+    return url.pathname.replace(/^.*?\\/(lectures|labs|reference|conventions)\\//, "$1/") + url.hash
+  })
+}"""
+
+
+@pytest.mark.parametrize("query, page, sections", RANKED, ids=[query for query, _, _ in RANKED])
+def test_a_students_query_leads_first_to_its_page_and_section(query, page, sections, search_tab):
+    box = search_tab.locator(".md-search__input")
+    box.click()
+    box.fill("")
+    box.press_sequentially(query)
+    expected = [f"{page}#{section}" for section in sections]
+    try:
+        search_tab.wait_for_function(
+            f"([page, expected]) => {{ const links = ({FIRST_RESULT})(); if (!links) return false;"
+            " const section = links.find((link) => link.includes('#'));"
+            " return links[0] === page && expected.includes(section) }",
+            arg=[page, expected], timeout=3_000,
+        )
+    except PlaywrightTimeout:
+        pytest.fail(f"searching {query!r} lists first {search_tab.evaluate(FIRST_RESULT)}; expected {page} "
+                    f"with one of {sections} as its first section")
+
+
+def test_the_index_holds_prose_not_tex_or_notebook_noise(site):
+    """What a search result shows is the index's text: formulas as Unicode text (hooks/search_index.py),
+    no TeX command, no code of a lab's cells, no Jupyter prompt and no button text."""
+    index = json.loads((site / "search" / "search_index.json").read_text(encoding="utf-8"))
+    problems = []
+    for entry in index["docs"]:
+        text = f"{entry['title']} {entry['text']}"
+        for pattern in (r"\\[A-Za-z]+", r"\\[()\[\]]", r"\b(?:In|Out)\s*\[\s*\d*\s*\]:", r"Copied!", r"\bimport numpy\b",
+                        r"\bdef \w+\("):
+            found = re.search(pattern, text)
+            if found:
+                problems.append(f"{entry['location']}: {text[max(0, found.start() - 40):found.end() + 40]!r}")
+    assert not problems, f"{len(problems)} entries:\n" + "\n".join(problems[:20])
+    # A formula reads as text: the derivative of the determinant, as written on its page.
+    texts = " ".join(entry["text"] for entry in index["docs"] if entry["location"].startswith("lectures/determinant-inverse/"))
+    assert "det(I + εE)" in texts.replace("ϵ", "ε") or "det(I + ϵE)" in texts, "no Unicode formula for det(I + εE)"
