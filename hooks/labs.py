@@ -143,7 +143,7 @@ def with_alt_text(html_text: str, where: str) -> str:
             pending = match["alt"].strip()
             continue
         if not pending:
-            continue  # TODO(figF): raise once every lab figure has its comment
+            raise PluginError(f"{where}: a figure without alt text: begin the cell that draws it with a comment '# alt: what the figure shows'")
         pieces += [html_text[end : match.start()], f'alt="{pending}"']
         end, pending = match.end(), None
     return "".join(pieces) + html_text[end:]

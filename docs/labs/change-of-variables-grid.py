@@ -104,12 +104,13 @@ print(f"relative error below 1e-12: {err < 1e-12}")
 assert err < 1e-12
 
 # %% [markdown]
-# The picture: on the left the grid, on the right its image, with each cell
+# The picture: above the grid, below its image, with each cell
 # in the colour of its area factor: blue cells shrink, red cells grow, and
 # each cell keeps its colour when the map moves it.
 
 # %%
-fig, axes = plt.subplots(1, 2, figsize=(9, 4.4), layout="constrained")
+# alt: Two panels, one above the other. Above, the square [-1.5, 1.5]² cut into a 24 by 24 grid of equal squares; below, its image under f, a curved shape whose top and bottom edges bend upward like parabolas and whose sides wave sideways. Each cell has the colour of |det J| at its centre, on a scale from 0.49 (blue, shrinking) to 1.51 (red, growing): red in a band across the middle of the left half and in the top and bottom corners of the right half, blue where the two are swapped, and pale along x = 0 and along y = ±0.79, where cos 2y = 0 and the area is kept. Each cell keeps its colour in the image, where the red cells are visibly larger than the blue ones.
+fig, axes = plt.subplots(2, 1, figsize=(4, 7.2), layout="constrained")
 norm = plt.Normalize(factor.min(), factor.max())
 for ax, polygons, title in [(axes[0], cells, "grid"),
                             (axes[1], images, "image under f")]:
@@ -119,7 +120,8 @@ for ax, polygons, title in [(axes[0], cells, "grid"),
     ax.autoscale_view()
     ax.set_aspect("equal")
     ax.set_title(title)
-fig.colorbar(patches, ax=axes, label="|det J| at the cell centre", shrink=0.9)
+fig.colorbar(patches, ax=axes, label="|det J| at the cell centre", shrink=0.8,
+             orientation="horizontal")
 plt.show()
 
 # %% [markdown]
@@ -141,6 +143,7 @@ plt.show()
 # the small differences printed come from tracing the arcs by straight segments.
 
 # %%
+# alt: Two panels, one above the other. Above, the rectangle of r from 0 to 1 and θ from 0 to 2π cut into 8 by 32 equal cells; below, its image, the unit disk cut into 8 rings of 32 annular pieces, tiny at the centre and large at the rim. Each cell is coloured by |det J| = r at its centre, from dark purple near r = 0 to yellow near r = 1, so a ring's colour says how much the map stretches its cells.
 r_edges = np.linspace(0, 1, 9)
 theta_edges = np.linspace(0, 2 * np.pi, 33)
 polar_cells = cell_boundaries(r_edges, theta_edges)
@@ -152,9 +155,10 @@ polar_error = np.abs(polar_ratio - polar_factor) / polar_factor
 print(f"polar cells: worst relative error {polar_error.max():.1e}")
 assert polar_error.max() < 5e-3
 
-fig, axes = plt.subplots(1, 2, figsize=(9, 4.4), layout="constrained")
+fig, axes = plt.subplots(2, 1, figsize=(4, 7), layout="constrained",
+                         gridspec_kw=dict(height_ratios=[1, 1.6]))
 norm = plt.Normalize(0, 1)
-for ax, polygons, title in [(axes[0], polar_cells, "grid in (r, theta)"),
+for ax, polygons, title in [(axes[0], polar_cells, "grid in (r, θ)"),
                             (axes[1], polar_images, "image: the unit disk")]:
     patches = PolyCollection(polygons, array=polar_factor, cmap="viridis", norm=norm,
                              edgecolors="k", linewidths=0.3)
@@ -162,7 +166,8 @@ for ax, polygons, title in [(axes[0], polar_cells, "grid in (r, theta)"),
     ax.autoscale_view()
     ax.set_title(title)
 axes[0].set_xlabel("r")
-axes[0].set_ylabel("theta")
+axes[0].set_ylabel("θ")
 axes[1].set_aspect("equal")
-fig.colorbar(patches, ax=axes, label="|det J| = r at the cell centre", shrink=0.9)
+fig.colorbar(patches, ax=axes, label="|det J| = r at the cell centre", shrink=0.8,
+             orientation="horizontal")
 plt.show()

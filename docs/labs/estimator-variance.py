@@ -618,6 +618,7 @@ assert bump_gain["mu"] > 30 and bump_gain["sigma"] > 8
 # approaches as $N$ grows).
 
 # %%
+# alt: Two log-log panels, one above the other, of the standard error of an estimate of dF/dμ against the number of samples N from 10 to 10 000, measured (solid, with markers) and predicted as √(V/N) (dashed). Above, f(x) = x⁴: every line falls with slope -1/2, the pathwise one lowest, from about 14 at N = 10 to 0.45 at N = 10 000, and the score function with or without the leave-one-out baseline about twice as high, from about 30 to 0.9. Below, the black box 2 + cos(3x) exp(-x²/2): the pathwise and plain score lines nearly coincide, from about 0.45 to 0.015, and the leave-one-out score line runs about six times lower, near 0.002 at N = 10 000. Measured and dashed lines agree.
 Ns = np.unique(np.logspace(1, 4, 7).round().astype(int))
 
 
@@ -646,7 +647,7 @@ for name in ["x^4", "black box"]:
         for label, est in zip(labels, [fprime(x).mean(axis=1), (fx * s).mean(axis=1), loo]):
             spread[name, label, N] = est.std(ddof=1)
 
-fig, axes = plt.subplots(1, 2, figsize=(10, 4.2), layout="constrained")
+fig, axes = plt.subplots(2, 1, figsize=(4, 7.4), layout="constrained")
 for ax, name in zip(axes, ["x^4", "black box"]):
     theory = [variances[name, "mu"][0], variances[name, "mu"][1],
               exact_variance_with_mean_baseline(name)]
@@ -655,11 +656,11 @@ for ax, name in zip(axes, ["x^4", "black box"]):
         ax.loglog(Ns, measured, color=color, marker=marker, lw=1.5, label=label)
         ax.loglog(Ns, np.sqrt(V / Ns), color=color, ls="--", lw=1)
     ax.set_xlabel("samples per estimate N")
-    ax.set_ylabel("standard error of the estimate of dF/dμ")
-    ax.set_title(f"f(x) = {'x⁴' if name == 'x^4' else '2 + cos(3x) exp(-x²/2)'}")
+    ax.set_ylabel("standard error of dF/dμ")
+    ax.set_title(f"f(x) = {'x⁴' if name == 'x^4' else '2 + cos(3x) exp(−x²/2)'}")
     ax.grid(True, which="both", alpha=0.3)
-    ax.legend(loc="lower left")
-fig.suptitle("Standard error against sample count (dashed: √(V/N) with the exact V)")
+axes[0].plot([], [], color="0.4", ls="--", lw=1, label="√(V/N), exact V")
+axes[0].legend(loc="lower left")
 plt.show()
 
 # %% [markdown]
@@ -733,6 +734,7 @@ for name, top, bottom, predicted in [
 # leave-one-out baseline).
 
 # %%
+# alt: Estimates of the derivative in μ of P(x > 0), for μ from -3 to 3 with σ = 1.3 and 2000 samples at each of 25 points. The exact derivative p(0) is a bell curve centred at μ = 0 with its peak at 0.31; the score-function estimates with the leave-one-out baseline, dots with short ± 2 standard-error bars, follow it closely; the pathwise estimates, squares, lie flat at exactly 0 at every μ.
 mus = np.linspace(-3, 3, 25)
 N_STEP = 2000
 score_est, score_se, path_est = [], [], []
@@ -753,16 +755,16 @@ print(f"pathwise: all {len(mus)} estimates exactly 0: {all(v == 0 for v in path_
 assert np.abs(z).max() < 4 and all(v == 0 for v in path_est)
 
 fine = np.linspace(-3, 3, 301)
-fig, ax = plt.subplots(figsize=(7, 4), layout="constrained")
+fig, ax = plt.subplots(figsize=(4, 4), layout="constrained")
 ax.plot(fine, phi(fine / SIGMA) / SIGMA, color="0.4", lw=1.2, label="exact: p(0)")
 ax.errorbar(mus, score_est, yerr=2 * score_se, fmt="o", color="C1", ms=4,
-            capsize=2, label="score function, leave one out, ± 2 s.e.")
+            capsize=2, label="score, leave one out, ± 2 s.e.")
 ax.plot(mus, path_est, "s", color="C0", ms=4, label="pathwise")
 ax.set_xlabel("μ")
-ax.set_ylabel("estimate of dF/dμ, f(x) = [x > 0]")
-ax.set_title(f"Derivative of P(x > 0) in μ (σ = {SIGMA}, {N_STEP} samples a point)")
+ax.set_ylabel("estimate of dF/dμ")
+ax.set_title("f(x) = [x > 0], F = P(x > 0)")
 ax.grid(True, alpha=0.3)
-ax.legend()
+fig.legend(loc="outside lower center")
 plt.show()
 
 # %% [markdown]
@@ -849,10 +851,11 @@ assert all(v2 > v1 for v1, v2 in zip(var, var[1:]))
 # variance at a few values of $b$, and the pathwise variance for comparison.
 
 # %%
+# alt: Two panels, one above the other, of the per-sample variance of the score-function estimate of dF/dμ against a constant baseline b, on a log scale: the exact parabola V(b), sampled values at nine baselines as dots with ± 2 standard-error bars that sit on it, the pathwise variance as a dashed horizontal line, the best baseline b_opt and the mean F as dotted vertical lines. Above, f(x) = x⁴: a shallow parabola with its minimum 6880 at b_opt = 58, far from F = 13.8 and still above the pathwise line at 2023; V(0) is 8869. Below, the black box: a deep, narrow parabola whose minimum 0.049 at b_opt = 1.99, next to F = 2.02, lies about forty times below the pathwise line at 2.0; V(0) is 2.4.
 N_B = 100_000
 e = rng.standard_normal(N_B)
 s_mu = e / SIGMA
-fig, axes = plt.subplots(1, 2, figsize=(10, 4), layout="constrained")
+fig, axes = plt.subplots(2, 1, figsize=(4, 7.4), layout="constrained")
 for ax, name in zip(axes, ["x^4", "black box"]):
     f = functions[name][0]
     fx = f(MU + SIGMA * e)
@@ -871,7 +874,7 @@ for ax, name in zip(axes, ["x^4", "black box"]):
         z = (squares.mean() - V(b)) / se
         assert abs(z) < 4, (name, b)
         ax.errorbar(b, squares.mean(), yerr=2 * se, fmt="o", color="C1", ms=4,
-                    capsize=2)
+                    capsize=2, label=None if b > b_star - width else "sampled ± 2 s.e.")
     ax.axhline(variances[name, "mu"][0], color="C0", ls="--", lw=1.2,
                label="pathwise")
     ax.axvline(b_star, color="0.5", ls=":", lw=1)
@@ -880,14 +883,12 @@ for ax, name in zip(axes, ["x^4", "black box"]):
     ax.text(mean_f, 0.45, " F", color="C2", transform=ax.get_xaxis_transform())
     ax.set_xlabel("baseline b")
     ax.set_ylabel("per-sample variance, d/dμ")
-    ax.set_title(f"f(x) = {'x⁴' if name == 'x^4' else '2 + cos(3x) exp(-x²/2)'}")
+    ax.set_title(f"f(x) = {'x⁴' if name == 'x^4' else '2 + cos(3x) exp(−x²/2)'}")
     ax.grid(True, which="both", alpha=0.3)
-    ax.legend(loc="upper center")
     print(f"{name}: b_opt = {b_star:.4g}, mean F = {mean_f:.4g}; V(0) = {V0:.4g}, "
           f"V(F) = {V(mean_f):.4g}, V(b_opt) = {V(b_star):.4g}, "
           f"pathwise {variances[name, 'mu'][0]:.4g}")
-fig.suptitle("Score-function variance against a constant baseline "
-             "(dots: sampled, ± 2 s.e.)")
+fig.legend(*axes[0].get_legend_handles_labels(), loc="outside lower center")
 plt.show()
 
 V4, Vb = variances["x^4", "mu"], variances["black box", "mu"]
@@ -1041,6 +1042,7 @@ for kind in ["pathwise", "score"]:
     assert max(map(abs, zs)) < 4
 
 # %%
+# alt: Three panels, one above the other, sharing the axis of steps 0 to 300 of stochastic gradient descent that fits N(μ, σ²) to a logistic density, with the pathwise estimator, the score function, and the score function with the leave-one-out baseline. Top, the excess KL divergence on a log scale, median and 10 to 90 percent band of 20 runs: all three fall together from about 2 to about 0.9 in the first ten steps, then the pathwise runs settle lowest, about 0.005 over the last 50 steps, the leave-one-out runs at about 0.03 and the plain score runs at about 0.1, in wide bands. Middle, the mean μ of run 0 rising from -1 to the best value 2 and wandering around it, least for the pathwise run. Bottom, the standard deviation σ of run 0 rising from 0.5 to the best value 1.75 within about 20 steps: the pathwise run then stays close to it, while the plain score run spikes again and again, up to 4 to 6.5, and the leave-one-out run less often and less high.
 SEEDS, STEPS, BATCH, STEP_SIZE = 20, 300, 8, 0.1
 runs = {}
 for kind in kinds:
@@ -1058,7 +1060,7 @@ for kind in kinds:
 
 excess = {kind: kl(p[:, 0], p[:, 1]) - kl_best for kind, p in runs.items()}
 steps = np.arange(STEPS + 1)
-fig, axes = plt.subplots(1, 3, figsize=(12, 3.8), layout="constrained")
+fig, axes = plt.subplots(3, 1, figsize=(4, 8.6), sharex=True, layout="constrained")
 for kind, color in zip(kinds, ["C0", "C1", "C2"]):
     lo, mid, hi = np.percentile(excess[kind], [10, 50, 90], axis=1)
     axes[0].semilogy(steps, mid, color=color, lw=1.5, label=kind)
@@ -1066,18 +1068,17 @@ for kind, color in zip(kinds, ["C0", "C1", "C2"]):
     axes[1].plot(steps, runs[kind][:, 0, 0], color=color, lw=1)
     axes[2].plot(steps, np.exp(runs[kind][:, 1, 0]), color=color, lw=1, label=kind)
 axes[0].set_ylabel("KL(q ‖ r) − its minimum")
-axes[0].set_title("excess KL: median and 10-90% of 20 runs")
+axes[0].set_title("excess KL: median, 10–90% of 20 runs", fontsize="medium")
 axes[0].legend(loc="upper right")
 axes[1].axhline(A, color="0.4", ls="--", lw=1)
 axes[1].set_ylabel("μ")
-axes[1].set_title("mean of q, run 0 (dashed: best)")
+axes[1].set_title("mean of q, run 0 (dashed: best)", fontsize="medium")
 axes[2].axhline(sigma_best, color="0.4", ls="--", lw=1)
 axes[2].set_ylabel("σ")
-axes[2].set_title("standard deviation of q, run 0")
+axes[2].set_title("standard deviation of q, run 0", fontsize="medium")
+axes[2].set_xlabel("step")
 for ax in axes:
-    ax.set_xlabel("step")
     ax.grid(True, which="both", alpha=0.3)
-fig.suptitle("Fitting N(μ, σ²) to a logistic density: same step, 8 samples a step")
 plt.show()
 
 # %% [markdown]

@@ -310,7 +310,8 @@ for i, size in enumerate(sizes):
     assert size / 2 < layer_ratios["jacrev"][i] < 3 * size
 
 # %%
-fig, (ax_loss, ax_layer) = plt.subplots(1, 2, figsize=(9, 3.8), sharey=True,
+# alt: Two log-log panels, one above the other, of the cost in matrix-product flops, as a multiple of one evaluation, against the size from 10 to 1000. Above, the gradient of a loss from ℝⁿ to ℝ: jax.jacfwd, with n JVPs, costs n + 1 evaluations, from 11 to 1001, along the dashed line of the size, while jax.grad, with one VJP, stays at 2 for every n. Below, the Jacobian of a layer from ℝ⁴ to ℝᵐ: the roles swap, jax.jacfwd, with 4 JVPs, stays at 5 for every m, while jax.jacrev, with m VJPs, grows as m + 1, from 11 to 1001.
+fig, (ax_loss, ax_layer) = plt.subplots(2, 1, figsize=(4, 6.8), sharey=True,
                                         layout="constrained")
 ax_loss.loglog(sizes, loss_ratios["jacfwd"], "C0o-",
                label="jax.jacfwd: n JVPs")
@@ -318,13 +319,14 @@ ax_loss.loglog(sizes, loss_ratios["grad"], "C1s-",
                label="jax.grad: one VJP")
 ax_loss.set_xlabel("inputs n")
 ax_loss.set_ylabel("flops / flops of one evaluation")
-ax_loss.set_title("gradient of a loss, R^n -> R")
+ax_loss.set_title("gradient of a loss, ℝⁿ → ℝ")
 ax_layer.loglog(sizes, layer_ratios["jacfwd"], "C0o-",
                 label="jax.jacfwd: 4 JVPs")
 ax_layer.loglog(sizes, layer_ratios["jacrev"], "C1s-",
                 label="jax.jacrev: m VJPs")
 ax_layer.set_xlabel("outputs m")
-ax_layer.set_title("Jacobian of a layer, R^4 -> R^m")
+ax_layer.set_ylabel("flops / flops of one evaluation")
+ax_layer.set_title("Jacobian of a layer, ℝ⁴ → ℝᵐ")
 for ax in (ax_loss, ax_layer):
     ax.loglog(sizes, sizes, color="gray", ls="--", lw=1, label="size")
     ax.grid(True, which="major", alpha=0.3)
@@ -345,7 +347,7 @@ plt.show()
 # ## 3. Gradients of matrix functions
 #
 # From [Gradients and inner products](../../lectures/gradients/#a-catalogue-of-gradients)
-# and [The determinant and the inverse](../../lectures/determinant-inverse/#the-inverse-revisited).
+# and [The determinant and the inverse](../../lectures/determinant-inverse/#the-derivative-of-the-inverse-revisited).
 # For a scalar function of a matrix, the course's gradient has the shape of
 # the matrix, and so does the result of `jax.grad`: JAX returns the cotangent
 # of each argument shaped like the argument, entry $(i, j)$ being the partial

@@ -109,6 +109,7 @@ for k in range(K):
 # left out) and the relative gaps of the first sixteen.
 
 # %%
+# alt: Two panels. Above, the eigenvalues λₖ of the pixel covariance of the digit images on a log scale against k from 1 to 61 (the three zero eigenvalues left out): they fall from 179 at k = 1, steeply at first, to about 17 at k = 16 and 1 near k = 45, then plunge to about 4e-4. Below, bars of the relative gap gₖ to the nearer neighbour for k = 1 to 16, on a log scale: 0.085 and 0.093 for the first two, the highest, 0.31, at k = 4, between 0.08 and 0.16 up to k = 10, about 0.04 for k = 11, 12, 15 and 16, and the lowest, 0.026 and 0.027, for the orange pair λ₁₃ and λ₁₄.
 nonzero = np.flatnonzero(~zero)
 pair = [12, 13]  # q_13 and q_14, numbered from 0
 assert np.argmin(gap[:K - 1] + gap[1:K]) == pair[0]  # the closest pair of neighbours
@@ -117,10 +118,10 @@ assert round(lam[0]) == 179 and round(lam[K - 1]) == 17
 assert round(share[K - 1], 2) == 0.85 and 0.65 < share[7] < 0.68
 assert 0.085 < (lam[0] - lam[1]) / lam[1] < 0.095 and 0.025 < gap[pair[0]] < 0.027
 
-fig, (ax_lam, ax_gap) = plt.subplots(2, 1, figsize=(6, 6.5), layout="constrained")
+fig, (ax_lam, ax_gap) = plt.subplots(2, 1, figsize=(4, 6.5), layout="constrained")
 ax_lam.semilogy(nonzero + 1, lam[nonzero], "o", ms=4, color="C0")
-ax_lam.set_xlabel(r"$k$")
-ax_lam.set_ylabel(r"eigenvalue $\lambda_k$")
+ax_lam.set_xlabel("k")
+ax_lam.set_ylabel("eigenvalue λₖ")
 ax_lam.set_title("Spectrum of the pixel covariance")
 ax_lam.grid(True, which="both", alpha=0.3)
 colors = ["C1" if k in pair else "C0" for k in range(K)]
@@ -129,10 +130,10 @@ ax_gap.set_yscale("log")
 ax_gap.yaxis.set_major_locator(FixedLocator([0.03, 0.05, 0.1, 0.2, 0.3]))
 ax_gap.yaxis.set_major_formatter(ScalarFormatter())
 ax_gap.yaxis.set_minor_locator(NullLocator())
-ax_gap.set_xlabel(r"$k$")
-ax_gap.set_ylabel(r"relative gap $g_k$")
-ax_gap.set_title("Relative gap to the nearer neighbour\n"
-                 r"(orange: $\lambda_{13}$ and $\lambda_{14}$)")
+ax_gap.set_xticks([1, 4, 8, 12, 16])
+ax_gap.set_xlabel("k")
+ax_gap.set_ylabel("relative gap gₖ")
+ax_gap.set_title("Gap to the nearer neighbour\n(orange: λ₁₃ and λ₁₄)")
 ax_gap.grid(True, which="both", axis="y", alpha=0.3)
 plt.show()
 
@@ -142,15 +143,16 @@ plt.show()
 # here the largest entry is made positive).
 
 # %%
-fig, axes = plt.subplots(2, 4, figsize=(6, 3.6), layout="constrained")
+# alt: The first eight principal directions of the digit images, in two rows of four, each drawn as an 8 by 8 image with positive pixels red and negative ones blue, and titled with its eigenvalue: q₁ 179, q₂ 164, q₃ 142, q₄ 101, q₅ 69, q₆ 59, q₇ 52, q₈ 44. Each is a pattern of light and dark strokes over the middle of the image, none of them a digit; the later ones are more scattered.
+subscript = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
+fig, axes = plt.subplots(2, 4, figsize=(4, 3), layout="constrained")
 for k, ax in enumerate(axes.flat):
     q = Q[:, k] * np.sign(Q[np.argmax(abs(Q[:, k])), k])
     limit = abs(q).max()
     ax.imshow(q.reshape(8, 8), cmap="RdBu_r", vmin=-limit, vmax=limit)
-    ax.set_title(f"$q_{{{k + 1}}}$, λ = {lam[k]:.0f}")
+    ax.set_title(f"q{str(k + 1).translate(subscript)}\nλ = {lam[k]:.0f}", fontsize="medium")
     ax.set_xticks([])
     ax.set_yticks([])
-fig.suptitle("The first eight principal directions")
 plt.show()
 
 # %% [markdown]
@@ -365,17 +367,18 @@ for k in range(K):
 # more than a fifth of the gap.
 
 # %%
+# alt: Log-log scatter of the rms angle, in degrees, by which each of the first 16 principal directions qₖ turns when the 1797 images are resampled, against its relative gap gₖ from 0.026 to 0.31: 300 bootstrap resamples (dots), the first-order formula with fourth moments (squares) and for normal data (Anderson, crosses), and the dotted line 1 / (gₖ √N). All three fall as the gap grows, along the dotted line: 8 degrees at the largest gap, 0.31 (k = 4), where they agree; 16 to 25 degrees near gaps of 0.085 (k = 1, 2 and 8), where the bootstrap is up to a quarter above the formulas; and 42 degrees for the closest pair, k = 13 and 14, where the formulas give 48 to 53. A grey band marks the gaps below 5/√N ≈ 0.12.
 threshold = 5 / np.sqrt(N)
 span = np.array([0.022, 0.4])
-fig, ax = plt.subplots(figsize=(6, 4.6), layout="constrained")
+fig, ax = plt.subplots(figsize=(4, 5), layout="constrained")
 ax.axvspan(span[0], threshold, color="0.5", alpha=0.15, lw=0)
-ax.text(0.024, 5.2, r"$g_k < 5/\sqrt{N}$", color="0.35")
+ax.text(0.024, 5.2, "gₖ < 5/√N", color="0.35")
 ax.loglog(gap, deg(rms), "o", color="C0", label="bootstrap, 300 resamples")
 ax.loglog(gap, deg(theta_fourth), "s", mfc="none", mew=1.5, color="C2",
           label="first order, fourth moments")
 ax.loglog(gap, deg(theta_normal), "x", mew=1.5, color="C1",
           label="first order, normal (Anderson)")
-ax.loglog(span, deg(1 / (span * np.sqrt(N))), ":", color="0.4", label=r"$1 / (g_k \sqrt{N})$")
+ax.loglog(span, deg(1 / (span * np.sqrt(N))), ":", color="0.4", label="1 / (gₖ √N)")
 for k, text, offset in [(0, "1", (-12, -4)), (1, "2", (6, 2)), (3, "4", (6, 2)), (7, "8", (6, 2)),
                         (12, "13, 14", (-4, -16))]:
     ax.annotate(text, (gap[k], deg(rms[k])), textcoords="offset points", xytext=offset)
@@ -385,11 +388,11 @@ for axis, ticks in [(ax.xaxis, [0.03, 0.05, 0.1, 0.2, 0.3]), (ax.yaxis, [5, 10, 
     axis.set_major_locator(FixedLocator(ticks))
     axis.set_major_formatter(ScalarFormatter())
     axis.set_minor_locator(NullLocator())
-ax.set_xlabel(r"relative gap $g_k$")
-ax.set_ylabel(r"rms angle between $q_k^*$ and $q_k$ (degrees)")
-ax.set_title(r"How far $q_k$ turns when the images are resampled")
+ax.set_xlabel("relative gap gₖ")
+ax.set_ylabel("rms angle from qₖ* to qₖ (degrees)")
+ax.set_title("How far qₖ turns on resampling", fontsize="medium")
 ax.grid(True, alpha=0.3)
-ax.legend(loc="upper right", fontsize=10)
+fig.legend(loc="outside lower center")
 plt.show()
 
 # %% [markdown]
@@ -497,6 +500,7 @@ assert np.all(deg(theta_normal[pair]) > 45) and np.all(ratio_normal[pair] < 0.95
 # the angle of $q_{13}$ alone with the larger principal angle of the plane.
 
 # %%
+# alt: Histograms over 300 bootstrap resamples of two angles, in degrees from 0 to 90. The larger principal angle between the resampled plane of q₁₃ and q₁₄ and the full-data plane (filled) is narrow: between about 8 and 30 degrees, median 17, never above 45. The angle of q₁₃ alone to its full-data direction (outline) peaks near 20 degrees but has a long, flat tail all the way to 90: median 27 degrees, and 26% of the resamples above 45.
 outside = np.setdiff1d(np.arange(n), pair)
 predicted = np.sqrt(np.sum(m[np.ix_(pair, outside)] * inverse_gaps[np.ix_(pair, outside)]) / N)
 measured = np.sqrt(np.mean(np.sum(np.sin(plane_angles) ** 2, axis=1)))
@@ -517,15 +521,15 @@ assert np.mean(single > 45) > 0.15 and np.mean(tilt > 45) < 0.01
 assert abs(measured / predicted - 1) < 0.1
 assert 10_000 < 25 / gap[pair[0]] ** 2 < 100_000
 
-fig, ax = plt.subplots(figsize=(6, 4), layout="constrained")
+fig, ax = plt.subplots(figsize=(4, 3.8), layout="constrained")
 bins = np.linspace(0, 90, 31)
 ax.hist(tilt, bins, color="C2", alpha=0.5,
-        label="plane of $q_{13}$ and $q_{14}$\n(larger principal angle)")
-ax.hist(single, bins, histtype="step", lw=2, color="C0", label=r"$q_{13}$ alone")
-ax.set_xlabel("angle to the full-data plane or direction (degrees)")
+        label="plane of q₁₃ and q₁₄\n(larger principal angle)")
+ax.hist(single, bins, histtype="step", lw=2, color="C0", label="q₁₃ alone")
+ax.set_xlabel("angle to the full-data fit (degrees)")
 ax.set_ylabel("resamples")
-ax.set_title(r"300 resamples: $q_{13}$ wanders, its plane much less")
-ax.legend(loc="upper right", fontsize=10)
+ax.set_title("q₁₃ wanders, its plane much less", fontsize="medium")
+ax.legend(loc="upper right")
 ax.grid(True, alpha=0.3)
 plt.show()
 
