@@ -47,6 +47,7 @@ NOTEBOOK_BRANCH = "notebooks"
 
 OUTPUT_MARKER = "<!--pytest-codeblocks:expected-output-->"
 SKIP_MARK = re.compile(r"""^<!--\s*pytest\.mark\.skip\(\s*reason\s*=\s*(["'])(?P<reason>.+)\1\s*\)\s*-->$""")
+SCRIPT_LINE = re.compile(r"^<script\b[^>]*>\s*</script>$")
 FENCE = re.compile(r"^(?P<indent>[ \t]*)(?P<fence>`{3,}|~{3,})[ \t]*(?P<info>[^`\n]*?)[ \t]*$")
 # Admonitions (!!!), collapsible blocks (??? and ???+) and content tabs (===).
 CONTAINER = re.compile(
@@ -238,6 +239,9 @@ def page_cells(lines: list[str], where: str, link: Callable[[str], str], macros:
             index = close + 1
             continue
 
+        if SCRIPT_LINE.match(stripped):  # a page's script (an interactive figure) means nothing in a notebook
+            index += 1
+            continue
         if skip_reason is not None and stripped:
             raise NotebookError(f"{where}:{index + 1}: a skip marker that is not followed by a python block")
         cells.push(quote(attributes(body)))
