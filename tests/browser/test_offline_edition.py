@@ -42,7 +42,10 @@ def references_elsewhere(folder: Path) -> list[str]:
                 if cell["cell_type"] == "markdown":
                     source = "".join(cell["source"])
                     urls = MARKDOWN_LINK.findall(source) + [url for _, url in page_of(source).addresses]
-                    problems += [f"{name}, cell {cell.get('id')}: {url}" for url in urls if is_external(url)]
+                    # A figure is the cell's own attachment (hooks/figure_markup.py): it must be there.
+                    attached = {f"attachment:{key}" for key in cell.get("attachments", {})}
+                    problems += [f"{name}, cell {cell.get('id')}: {url}" for url in urls
+                                 if is_external(url) and url not in attached]
     return problems
 
 
