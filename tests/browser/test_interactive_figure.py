@@ -92,9 +92,10 @@ def handle_centre(tab) -> tuple[float, float]:
     return box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def opened(browser, base_url):
-    """The page on a desktop, its console errors collected."""
+    """The page on a desktop, its console errors collected; loaded once, for the tests below in their
+    order (the first sees the point where it starts, the others move it from where it is)."""
     context = browser.new_context(**DESKTOP)
     tab = context.new_page()
     errors = []
@@ -140,6 +141,8 @@ def test_arrow_keys_move_the_point(opened):
     tab = opened
     handle = tab.locator(".det-explorer__handle")
     handle.focus()
+    tab.keyboard.press("Home")  # back to the start, wherever the drags left the point
+    assert check_shown(tab)["p"] == tuple(CENTER)
     for key in ["ArrowRight"] * 3 + ["ArrowUp"] * 2 + ["Shift+ArrowRight"] * 5:
         tab.keyboard.press(key)
     found = check_shown(tab)
