@@ -13,6 +13,7 @@ it only once that page is part of the build; until then it names the lecture.
 
 from __future__ import annotations
 
+import html
 import importlib
 import re
 import sys
@@ -317,6 +318,31 @@ def on_files(files: Files, config) -> Files:
         raise PluginError(f"{SOURCE_URI}: the catalogue page cannot be written: {type(err).__name__}: {err}") from err
     files.append(File.generated(config, PAGE_URI, content=content))
     return files
+
+
+IDENTITY_TABLE = re.compile(r'(<div class="identity-table">\s*<table>)(.*?)(</table>)', re.DOTALL)
+HEADER_CELL = re.compile(r"<th[^>]*>(.*?)</th>", re.DOTALL)
+TABLE_ROW = re.compile(r"<tr>.*?</tr>", re.DOTALL)
+
+
+def with_cell_labels(match: re.Match) -> str:
+    """Each cell labelled with its column's heading (data-label): on a phone a row is shown as a card,
+    each cell under its label (extra.css), since six columns of formulas do not fit a phone's width."""
+    body = match[2]
+    headings = [html.escape(html.unescape(re.sub(r"<[^>]+>", "", heading)).strip())
+                for heading in HEADER_CELL.findall(body)]
+
+    def row(found: re.Match) -> str:
+        labels = iter(headings)
+        return re.sub(r"<td>", lambda _: f'<td data-label="{next(labels, "")}">', found[0])
+
+    return match[1] + TABLE_ROW.sub(row, body) + match[3]
+
+
+def on_page_content(html_text: str, page, config, files) -> str:
+    if page.file.src_uri != PAGE_URI:
+        return html_text
+    return IDENTITY_TABLE.sub(with_cell_labels, html_text)
 
 
 def on_page_context(context, page, config, nav):
