@@ -8,7 +8,10 @@ Inside a chapter, ids get the chapter's prefix so that they stay unique, links
 to another page of the course become links inside the document, links to files
 point at them from the site's root, and collapsed blocks (exercise solutions)
 are open. The identity catalogue's checks are left out (its rows are printed),
-and a link to what is not printed becomes plain text.
+and a link to what is not printed becomes plain text. A long part of a snippet
+that several code blocks include (the backpropagation engine, in a dozen checks
+and solutions) is printed whole the first time only; after that a block shows
+a comment naming it and its chapter, and the lines that are its own.
 
 It is a plain document with the theme's stylesheets, not a page of the site:
 no header, navigation or scripts, no search entry, and a file name rather than
@@ -99,6 +102,60 @@ def chapter_html(page, chapters: dict[str, str], print_url: str) -> str:
     return re.sub(r"<details(?![^>]*\bopen\b)", "<details open", content)
 
 
+ROOT = Path(__file__).resolve().parent.parent
+INCLUDE = re.compile(r'^[ \t]*--8<--[ \t]+"(?P<path>[^":]+):(?P<section>[\w-]+)"[ \t]*$', re.MULTILINE)
+CODE_BLOCK = re.compile(r'(<pre\b[^>]*>(?:<span></span>)?<code\b[^>]*>)(?P<code>.*?)(</code></pre>)', re.DOTALL)
+TAG = re.compile(r"<[^>]+>")
+# A part of a snippet this long, included by more than one block, is printed once.
+SHOWN_ONCE_LINES = 30
+
+
+def repeated_sections(pages) -> dict[str, str]:
+    """{'path:section': its lines} for each snippet section that code blocks of two or more pages include."""
+    counts: dict[str, int] = {}
+    for page in pages:
+        if page.file.abs_src_path and page.file.src_uri.endswith(".md"):
+            for match in INCLUDE.finditer(Path(page.file.abs_src_path).read_text(encoding="utf-8")):
+                key = f"{match['path']}:{match['section']}"
+                counts[key] = counts.get(key, 0) + 1
+    sections = {}
+    for key, count in counts.items():
+        path, section = key.rsplit(":", 1)
+        source = ROOT / path
+        if count < 2 or not source.is_file():
+            continue
+        found = re.search(rf"^[^\n]*--8<-- \[start:{re.escape(section)}\]\n(?P<body>.*?)^[^\n]*--8<-- \[end:{re.escape(section)}\]",
+                          source.read_text(encoding="utf-8"), re.DOTALL | re.MULTILINE)
+        if found and found["body"].count("\n") >= SHOWN_ONCE_LINES:
+            sections[key] = found["body"].rstrip("\n")
+    return sections
+
+
+def shown_once(contents: list[str], titles: list[str], sections: dict[str, str]) -> list[str]:
+    """Each repeated section printed whole in its first block; later blocks name it instead."""
+    first: dict[str, str] = {}
+    out = []
+    for chapter, title in zip(contents, titles):
+        def block(match: re.Match) -> str:
+            text = html.unescape(TAG.sub("", match["code"]))
+            changed = text
+            for key, body in sections.items():
+                if body not in changed:
+                    continue
+                if key not in first:
+                    first[key] = title
+                    continue
+                lines = body.count("\n") + 1
+                note = f"# ... {key}, {lines} lines, as printed in the chapter {first[key]!r} ..."
+                changed = changed.replace(body, note)
+            if changed == text:
+                return match.group(0)
+            return match.group(1) + html.escape(changed, quote=False) + match.group(3)
+
+        out.append(CODE_BLOCK.sub(block, chapter))
+    return out
+
+
 def sections(nav) -> list[tuple[str | None, list]]:
     """The navigation's top level: (section title or None, its pages), in order."""
     out: list[tuple[str | None, list]] = []
@@ -141,6 +198,7 @@ def document(config, nav) -> str:
     for page in pages:
         body = REPEATED.sub(once, chapter_html(page, chapters, print_url))
         contents.append(f'<section class="print-chapter" id="{chapter_id(page)}">\n{body}\n</section>')
+    contents = shown_once(contents, [page.title or "" for page in pages], repeated_sections(pages))
     ids = {found for chapter in contents for found in IDS.findall(chapter)}
     contents = [
         INTERNAL_LINK.sub(lambda m: m.group(0) if html.unescape(m["target"]) in ids else m["text"], chapter)

@@ -202,6 +202,14 @@ def test_every_figure_is_printed_with_its_text(site: Path, texts: list[str]):
     assert not missing, "\n".join(missing)
 
 
+def test_a_long_snippet_that_blocks_share_is_printed_once(texts: list[str]):
+    """The backpropagation engine, included by a dozen checks and solutions, is printed whole in its
+    own chapter (and in the training lab's cell that writes it), and named elsewhere."""
+    text = "\n".join(texts)
+    assert 1 <= text.count("class Tape:") <= 2, text.count("class Tape:")
+    assert text.count("engine.py:engine, ") >= 10, text.count("engine.py:engine, ")
+
+
 def test_the_outline_lists_the_chapters_at_their_pages(printed, reader: PdfReader):
     chapters = PDF.chapter_pages(printed[1].read_bytes())
     found, stack = {}, list(reader.outline)
