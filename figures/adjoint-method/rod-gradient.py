@@ -27,6 +27,10 @@ def check(d):
     assert np.all(d["x"] > d["target"])
     largest = np.argsort(abs(grad))[-2:]
     assert set(largest) == {0, len(grad) - 1} and np.all(grad[largest] < 0)
+    # The numbers of the alt text (and of the bar labels).
+    assert list(np.round(d["x"], 2)) == [1.46, 2.10, 2.61, 2.23]
+    assert list(d["target"]) == [1.0, 1.6, 1.8, 1.2]
+    assert list(np.round(grad, 2)) == [-2.41, -0.15, 0.04, -0.38, -1.81]
 
 
 def draw(d):

@@ -40,6 +40,9 @@ def check(d):
     # Max routes: everything to the winner s, nothing to p (and so nothing to b).
     assert value["s"] > value["p"] and edge[("p", "m")] == 0 and edge[("s", "m")] == adjoint["m"]
     assert adjoint["b"] == 0 and adjoint["a"] != 0 and edge[("c", "e")] != edge[("c", "s")]
+    # The numbers of the alt text.
+    assert [value[k] for k in "abcpsme"] == [1.5, -2, 0.5, -3, 2, 2, 1]
+    assert [adjoint[k] for k in "abc"] == [0.5, 0, 2.5]
 
 
 NODES = {"a": (0.0, 2.0), "b": (0.0, 3.6), "c": (0.0, 0.0), "p": (2.1, 3.0), "s": (2.1, 1.0),

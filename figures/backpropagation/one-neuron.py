@@ -36,6 +36,10 @@ def check(d):
     assert abs(d["dE/dz_k"] - (d["y"] - d["t"]) * d["v"][k] * (1 - d["h"][k] ** 2)) < 1e-15
     assert np.array_equal(d["grad w_k"], d["dE/dz_k"] * d["x"])
     assert abs(d["E"] - 0.5 * (d["y"] - d["t"]) ** 2) < 1e-15
+    # The numbers of the alt text, as drawn.
+    assert [_number(v) for v in d["x"]] == ["−0.73", "−0.54", "−0.32", "0.41"]
+    assert [_number(v) for v in d["grad w_k"]] == ["−0.19", "−0.14", "−0.08", "0.11"]
+    assert (_number(d["y"] - d["t"]), _number(d["dE/dz_k"]), k) == ("−1.23", "0.26", 1)  # k: the middle neuron
 
 
 def _number(x):

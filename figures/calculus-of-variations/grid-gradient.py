@@ -48,6 +48,11 @@ def check(d):
     ratios = np.array(inner_errors[:-1]) / np.array(inner_errors[1:])
     assert np.all((ratios > 3.8) & (ratios < 4.2)), ratios
     assert np.all(np.abs(np.array(raw[:-1]) / np.array(raw[1:]) - 2) < 0.1)
+    # The alt text: −u″ − q from −1 at x = 0 to about 2.2 near x = 0.7; inner entries at most 0.22
+    # for 10 cells and 0.06 for 40; end entries near −2 and u′(1) = 2 cos 2 ≈ −0.83.
+    fine, curve = d["fine"], d["euler lagrange"]
+    assert curve[0] == -1 and round(curve.max(), 1) == 2.2 and round(fine[np.argmax(curve)], 1) == 0.7
+    assert round(raw[0], 2) == 0.22 and round(raw[-1], 2) == 0.06 and round(2 * np.cos(2.0), 2) == -0.83
 
 
 def draw(d):

@@ -37,6 +37,9 @@ def check(d):
     e16, e32 = d["errors 16 32"]
     assert 1.9 < np.log2(e16 / e32) < 2.1
     assert abs(d["lambda"] - d["lambda exact"]) < 0.15 * h**2
+    # The alt text: a depth of about 1.0 at x = 0, c ≈ 0.616, corners within 0.011 of the curve.
+    assert round(-d["catenary"][100], 1) == 1.0 and d["fine"][100] == 0 and round(c, 3) == 0.616
+    assert 0.01 < np.max(np.abs(U - d["catenary at nodes"])) < 0.011
 
 
 def draw(d):

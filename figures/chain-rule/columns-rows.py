@@ -21,6 +21,9 @@ def check(d):
     # The two assemblies agree to rounding, and both are the Jacobian (central differences).
     assert np.abs(by_columns - by_rows).max() < 1e-14 * np.abs(by_rows).max()
     assert np.linalg.norm(by_rows - d["numeric"]) < 1e-9 * np.linalg.norm(d["numeric"])
+    # The first and last rows, as the alt text reads them.
+    assert [_number(v) for v in by_rows[0]] == ["0.14", "−0.18", "0.06", "−0.30", "0.02"], by_rows[0]
+    assert [_number(v) for v in by_rows[-1]] == ["−0.18", "0.23", "0.00", "−0.06", "0.13"], by_rows[-1]
 
 
 def _number(x):
@@ -28,14 +31,16 @@ def _number(x):
 
 
 def draw(d):
-    J = np.column_stack(d["columns"])
-    m, n = J.shape
+    # Each panel draws its own products: the columns of the JVPs above, the rows of the VJPs below.
+    assembled = {"columns": np.column_stack(d["columns"]), "rows": np.vstack(d["rows"])}
+    m, n = assembled["columns"].shape
     fig, ax = figure(height=2.9)
     width, height, gap = 1.2, 0.62, 0.16
     second = -(m * height + 1.0)  # the top of the second panel
     panels = [("columns", f"{n} JVPs, one column each: J eⱼ", COLORS["blue"], 0.0),
               ("rows", f"{m} VJPs, one row each: Jᵀeᵢ", COLORS["orange"], second)]
     for kind, title, color, top in panels:
+        J = assembled[kind]
         column_gap, row_gap = (gap, 0.0) if kind == "columns" else (0.0, gap)
         for i in range(m):
             for j in range(n):

@@ -32,7 +32,7 @@ def data():
 
 def check(d):
     n = d["n"]
-    assert d["factors"] == [(1, n), (n, n), (n, n)]
+    assert n == 6 and d["factors"] == [(1, n), (n, n), (n, n)]  # n = 6: the alt text's 36 and 216
     # Reverse mode carries a row; forward mode first forms an n x n matrix.
     assert d["reverse"]["shapes"] == [(1, n), (1, n)] and d["forward"]["shapes"] == [(n, n), (1, n)]
     # The page's counts: n^2 + n^2 = 2n^2 against n^3 + n^2 multiply-adds.

@@ -43,6 +43,9 @@ def check(d):
     # ... and 2 A dA misses by the commutator, t (dA A − A dA), to first order.
     small = t <= 1e-3
     assert np.all(abs(wrong[small] / (t[small] * d["commutator"]) - 1) < 1e-2)
+    # The ends of the two lines, as the alt text gives them.
+    assert (round(right[0]), round(wrong[0]), round(wrong[-1], 4)) == (10, 12, 7e-4), (right[0], wrong[0], wrong[-1])
+    assert 0.5e-7 < right[-1] < 1.5e-7, right[-1]
 
 
 def draw(d):

@@ -36,6 +36,8 @@ def check(d):
     assert abs(expansion[-1] / ((math.e - 1) * math.factorial(20)) - 1) < 1e-3
     assert expansion[-1] > CENTURY > 1000 * expansion[10]
     assert elimination[-1] == 2679
+    # The alt text: past 10⁹ (one second) first at n = 13, and 4.2 × 10¹⁸ at n = 20.
+    assert n[np.argmax(expansion > PER_SECOND)] == 13 and round(expansion[-1] / 1e18, 1) == 4.2
     # The two agree up to n = 3 and part from n = 4 on.
     assert np.all(expansion[:3] <= elimination[:3]) and np.all(expansion[3:] > elimination[3:])
 

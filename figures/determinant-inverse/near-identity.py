@@ -38,6 +38,8 @@ def check(d):
     # ... and at every ε drawn the second-order expansion misses by less than half the tangent's gap.
     second = det - (1 + eps * tr + c2 * eps**2)
     assert np.all(abs(second) <= 0.5 * abs(gap))
+    # The numbers the alt text gives: tr E ≈ −0.87 and the coefficient ≈ 2.37.
+    assert round(tr, 2) == -0.87 and round(c2, 2) == 2.37
 
 
 def draw(d):

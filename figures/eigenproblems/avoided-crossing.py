@@ -67,7 +67,8 @@ def draw(d):
     top.annotate("", xy=(0, 1 + delta), xytext=(0, 1 - delta),
                  arrowprops={"arrowstyle": "<->", "color": COLORS["ink"], "linewidth": 1,
                              "shrinkA": 0, "shrinkB": 0})
-    top.text(0.06, 1.0, "gap 2δ", va="center")
+    top.text(0.06, 1.0, "gap 2δ", va="center",  # on a patch of background: the dashed lines cross here
+             bbox={"facecolor": COLORS["background"], "edgecolor": "none", "pad": 1})
     top.text(0.62, 1.82, "λ₁", color=COLORS["blue"])
     top.text(0.62, 0.05, "λ₂", color=COLORS["orange"])
     top.set_ylabel("eigenvalue")

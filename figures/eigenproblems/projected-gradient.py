@@ -25,6 +25,8 @@ def data():
 
     return {
         "x": x, "g": g, "projected": projected, "tangent": tangent, "v": v,
+        # the whole gradient in R⁵, by central differences of f (its part along x included)
+        "central gradient": np.array([(f(x + h * e) - f(x - h * e)) / (2 * h) for e in np.eye(n)]),
         "rate along circle": (along_circle(h) - along_circle(-h)) / (2 * h),
         "rate along v": (along_v(h) - along_v(-h)) / (2 * h),
         # plane coordinates (along the tangent, along x)
@@ -35,6 +37,8 @@ def data():
 
 def check(d):
     x, g, projected, tangent = d["x"], d["g"], d["projected"], d["tangent"]
+    # the arrow ∇f(x) is the gradient of f in R⁵, the part along x too, which the sphere cannot test
+    assert np.linalg.norm(g - d["central gradient"]) < 1e-9 * np.linalg.norm(g)
     # (I − x xᵀ) g lies in the tangent plane, and g is it plus its part along x
     assert abs(projected @ x) < 1e-12 * np.linalg.norm(g)
     assert np.allclose(g, projected + (g @ x) * x, rtol=0, atol=1e-14)
@@ -47,6 +51,10 @@ def check(d):
     assert abs(g @ d["v"] - d["rate along v"]) > 0.3 * abs(d["rate along v"])
     # the part along x is large enough to see
     assert abs(g @ x) > 0.3 * np.linalg.norm(g)
+    # as the alt text says: the gradient points right and down, its tip inside the circle and
+    # inside the drawing
+    gx, gy = d["g in plane"]
+    assert gx > 0 and gy < 0 and np.hypot(gx, 1 + gy) < 1 and gx < 0.7 and 1 + gy > 0.4
 
 
 def draw(d):

@@ -38,6 +38,8 @@ def check(d):
     assert abs(d["G"][1] - norm) < 1e-8 * norm
     assert d["rate"].max() < d["G"][1] and d["G^T"][1] < d["G"][1]
     assert np.mean(abs(d["angle"] - 90) < 30) > 0.9
+    # The numbers of the alt text: ‖G‖ = 16.9, and Gᵀ at about 81° with rate 2.5.
+    assert (round(norm, 1), round(d["G^T"][0]), round(d["G^T"][1], 1)) == (16.9, 81, 2.5), d["G^T"]
 
 
 def draw(d):

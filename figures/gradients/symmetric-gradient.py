@@ -37,6 +37,9 @@ def check(d):
     errors = d["errors"]
     assert errors["sym(G)"] < 1e-8 and errors["G (not symmetric)"] < 1e-8
     assert errors["G + G^T - G o I"] > 0.1
+    # The numbers of the alt text (those drawn, to two decimals).
+    assert np.round(sym, 2).tolist() == [[1.32, 1.32, -0.48], [1.32, 1.31, -0.25], [-0.48, -0.25, 0.23]], sym
+    assert round(errors["G + G^T - G o I"], 2) == 0.44
 
 
 def draw(d):

@@ -62,6 +62,8 @@ def check(d):
     # The Q gradient is not perpendicular to the level lines: it leans away from the dot gradient.
     lean = np.degrees(np.arctan2(d["unit Q"][0], d["unit Q"][1]))
     assert 10 < lean < 30, lean
+    # The numbers of the alt text: the levels 0.80 and 0.27, and a lean of about 18°.
+    assert (round(d["norm dot"], 2), round(d["norm Q"], 2), round(lean)) == (0.80, 0.27, 18), lean
     assert abs(d["unit dot"][0]) < 1e-12 and abs(d["unit dot"][1] - 1) < 1e-12
 
 

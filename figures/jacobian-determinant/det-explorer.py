@@ -43,6 +43,8 @@ def check(d):
     start, folded = d["points"]
     # At the page's point the determinant is the one the page prints.
     assert abs(start["det"] - d["det (page)"]) < 1e-12 * abs(d["det (page)"])
+    # ... at p = (0.7, −0.4), det J = 0.824: the alt text, and the start of det-explorer.js.
+    assert start["p"].tolist() == [0.7, -0.4] and round(start["det"], 3) == 0.824
     # The map itself scales a tiny square by det J, sign included: where det J < 0 (in the shaded
     # region) it comes out turned over, as the parallelogram drawn at p says.
     for point in d["points"]:

@@ -43,6 +43,7 @@ def check(d):
     det = d["det (page)"]
     assert abs(np.linalg.det(d["J"]) - det) < 1e-12 * abs(det)
     assert abs(det + 4 * d["point"] @ d["point"]) < 1e-12 * abs(det)  # -4(x² + y²), as the page says
+    assert d["point"].tolist() == [0.9, 0.5] and round(det, 2) == -4.24  # the alt text and caption
     # Counterclockwise before, clockwise after: the signed area changes sign ...
     assert d["area"] > 0 and d["image area"] < 0
     # ... and a tiny triangle's signed area is scaled by det J (first order in its size).

@@ -51,6 +51,8 @@ def check(d):
     assert np.all(np.diff(ratios) > 0) and abs(ratios[0] - det) < 1e-4  # rises from det J as h grows
     # At the drawn side the image and the parallelogram still differ by a few per cent only.
     assert 0 < d["area image"] / d["area parallelogram"] - 1 < 0.06
+    # The numbers of the alt text: the centre, det J and the ratio at h = 1.
+    assert d["center"].tolist() == [0.7, -0.4] and (round(det, 3), round(ratios[-1], 3)) == (0.824, 0.852)
 
 
 def draw(d):

@@ -33,7 +33,7 @@ def check(d):
     assert abs(J[:, 0] @ point - r) < 1e-12  # J e1 = P(x) / r, pointing outward
     assert abs(J[:, 1] @ point) < 1e-12  # J e2 is tangent to the circle
     assert np.cross(J[:, 0], J[:, 1]) > 0  # counter-clockwise, the way θ grows
-    assert abs(theta - np.pi / 6) < 1e-15
+    assert r == 2 and abs(theta - np.pi / 6) < 1e-15  # the point P(2, π/6) of the labels
 
 
 def draw(d):

@@ -26,6 +26,10 @@ def check(d):
     assert np.abs(rows.sum(axis=0)).max() < 1e-14 * largest
     # The rows do not: the probable class (8, p = 0.8) gains what the others lose.
     assert abs(p.sum() - 1) < 1e-12 and np.argmax(p) == 8 and np.abs(J.sum(axis=1)).max() > 0.1 * largest
+    # Only the two probable classes show strong colours (the alt text: 8 with p = 0.80, 2 with 0.14).
+    assert (round(p[8], 2), round(p[2], 2)) == (0.80, 0.14), p
+    strong = np.abs(J).max(axis=1) > 0.5 * largest
+    assert strong.tolist() == [i in (2, 8) for i in range(10)], np.abs(J).max(axis=1) / largest
     # The unflattening matches the flattening: pixel (r, c) is entry 8 r + c of a row.
     assert rows[7][2, 5] == J[7, 21]
 

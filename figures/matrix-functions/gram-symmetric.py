@@ -24,6 +24,10 @@ def check(d):
     assert np.linalg.norm(formula - central) / np.linalg.norm(central) < 1e-8
     assert _asymmetry(formula) < 1e-15 and _asymmetry(central) < 1e-8  # symmetric, as it must be
     assert _asymmetry(wrong) > 0.3  # "not even symmetric"
+    assert np.allclose(np.diag(wrong), np.diag(formula), rtol=1e-12, atol=0)  # though its diagonal is right
+    # The entries the alt text quotes: 6.74 in both corners, −3.51 above and 17.0 below in 2AᵀdA.
+    assert (round(formula[0, 2], 2), round(formula[2, 0], 2)) == (6.74, 6.74), formula
+    assert (round(wrong[0, 2], 2), round(wrong[2, 0], 1)) == (-3.51, 17.0), wrong
     assert np.linalg.norm(wrong - central) / np.linalg.norm(central) > 0.3
 
 

@@ -29,6 +29,7 @@ def data():
         "page error": square.__globals__["err_wrong"],
         # The commutator, what 2 A dA misses (for the check).
         "commutator": np.linalg.norm(A @ dA - dA @ A) / np.linalg.norm(right),
+        "wrong - right": wrong - right, "A dA - dA A": A @ dA - dA @ A,
     }
 
 
@@ -37,7 +38,9 @@ def check(d):
     # The right formula: rounding only, below 10 eps / h at every step, even h = 1 (no truncation).
     assert np.all(right < 10 * EPS / h), (right * h / EPS).max()
     assert right[-1] < 1e-14
-    # The wrong one: off by the commutator dA A - A dA, the same at every step.
+    # The wrong one: off by the commutator A dA - dA A (exactly: 2 A dA, not some other wrong formula),
+    # the same at every step.
+    assert np.linalg.norm(d["wrong - right"] - d["A dA - dA A"]) < 1e-12 * np.linalg.norm(d["A dA - dA A"])
     assert np.all(abs(wrong / d["commutator"] - 1) < 1e-6)
     assert abs(d["commutator"] - d["page error"]) < 1e-6 and round(d["page error"], 2) == 0.93
     assert np.any(abs(h - d["page h"]) < 1e-18)

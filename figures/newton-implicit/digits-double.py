@@ -30,6 +30,11 @@ def check(d):
     assert np.all((1.8 < digits_system[3:] / digits_system[2:-1]) & (digits_system[3:] / digits_system[2:-1] < 2.5))
     # The first step of the system, far from the root, gains less than one digit.
     assert digits_system[1] - digits_system[0] < 1
+    # The numbers of the alt text and of the labels: errors about 10⁻¹, 5 × 10⁻³, 2 × 10⁻⁵ and
+    # 2 × 10⁻¹⁰ with 1.0, 2.3, 4.8 and 9.8 digits; the system from 10⁻¹ at k = 2 to 3 × 10⁻¹⁰ at k = 5.
+    assert [round(x, 1) for x in digits] == [1.0, 2.3, 4.8, 9.8]
+    assert [float(f"{e:.0e}") for e in cubic] == [9e-2, 5e-3, 2e-5, 2e-10]
+    assert float(f"{system[2]:.0e}") == 1e-1 and float(f"{system[5]:.0e}") == 3e-10
 
 
 def draw(d):

@@ -32,8 +32,12 @@ def check(d):
     near = (abs(p - 1) > 0) & (abs(p - 1) < 0.3)
     ratio = gap[near] / (p[near] - 1) ** 2
     assert np.all(ratio > 0) and ratio.max() < 2 * ratio.min()  # x(p) is convex here
-    # The wrong slope is off by far more than that.
+    # The dashed line is the slope its label names, −x/(3x²), off by far more than that.
+    assert abs(d["wrong slope"] + x1 / (3 * x1**2)) < 1e-14
     assert abs(d["wrong slope"] - slope) > 0.5 * abs(slope)
+    # The alt text: x(1) ≈ 0.682, slopes ≈ −0.285 and −0.489, x from about 0.9 to about 0.38.
+    assert (round(x1, 3), round(slope, 3), round(d["wrong slope"], 3)) == (0.682, -0.285, -0.489)
+    assert round(x[0], 1) == 0.9 and round(x[-1], 2) == 0.38
     assert np.all(np.diff(x) < 0)  # x falls as p grows, as the negative slope says
 
 

@@ -37,6 +37,9 @@ def check(d):
     assert abs(converging[-1]) < 1e-9 and np.all(np.diff(abs(converging)) < 0)
     assert np.all(np.diff(abs(diverging)) > 0) and np.all(diverging[:-1] * diverging[1:] < 0)
     assert abs(d["critical"] - 1.3917) < 1e-4  # the threshold the page gives
+    # The crossings the alt text gives: −0.57 and 0.12 from 1; −3.54 and 13.95 from 2.
+    assert [round(x, 2) for x in converging[1:3]] == [-0.57, 0.12]
+    assert [round(x, 2) for x in diverging[1:3]] == [-3.54, 13.95]
 
 
 def draw(d):

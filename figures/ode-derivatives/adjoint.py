@@ -40,6 +40,16 @@ def check(d):
         assert np.linalg.norm(lam[k] - gradient) < 1e-5 * np.linalg.norm(gradient), (k, lam[k], gradient)
     # a full cycle of the populations: the prey peak before the predators
     assert 0 < np.argmax(u[:, 0]) < np.argmax(u[:, 1]) < len(u) - 1
+    # The alt text: prey from 2 to a peak of about 5.2 near t = 2.3, back to 2.0; predators from 1
+    # to about 3.6, ending at 3.5; y = (1, 2); λ(T) = (1.0, 1.5); λ₁(0) = −2.6; λ₂ dips to −2.8
+    # near t = 1.5 and ends near 0.
+    t = d["t"]
+    assert list(u[0]) == [2, 1] and list(d["observed"]) == [1, 2]
+    assert round(u[:, 0].max(), 1) == 5.2 and abs(t[np.argmax(u[:, 0])] - 2.3) < 0.1
+    assert round(u[-1, 0], 1) == 2.0 and round(u[:, 1].max(), 1) == 3.6 and round(u[-1, 1], 1) == 3.5
+    assert list(np.round(lam[-1], 1)) == [1.0, 1.5] and round(lam[0, 0], 1) == -2.6
+    assert round(lam[:, 1].min(), 1) == -2.8 and abs(t[np.argmin(lam[:, 1])] - 1.5) < 0.1
+    assert abs(lam[0, 1]) < 0.1
 
 
 def draw(d):
@@ -47,6 +57,9 @@ def draw(d):
     fig, (top, bottom) = figure(height=4.6, nrows=2, sharex=True)
     for i, color in enumerate(("blue", "orange")):
         top.plot(t, u[:, i], color=COLORS[color])
+        # the misfit u_i(T) − y_i, dotted: it is λ_i(T), where the backward solve starts
+        top.plot([t[-1], t[-1]], [y[i], u[-1, i]], color=COLORS[color], linestyle=":", linewidth=1.6,
+                 clip_on=False)
         top.plot([t[-1]], [y[i]], "o", color=COLORS[color], markerfacecolor="none", markersize=7,
                  clip_on=False)
         bottom.plot(t, lam[:, i], color=COLORS[color], label=f"λ{'₁₂'[i]}")

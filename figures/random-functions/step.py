@@ -34,6 +34,11 @@ def check(d):
     assert abs(d["score"] - d["exact"]) < 4 * d["score se"]
     # ... the pathwise estimator averages zeros
     assert d["pathwise"] == 0.0 and list(d["pathwise values"]) == [0.0]
+    # The alt text and the caption: c = 1.5, σ = 1.3, F from 0 at μ = −2.5 to 0.97 at μ = 4,
+    # F(0.7) = 0.27, the score's slope 0.253 and p(c) = 0.254.
+    assert (d["c"], d["sigma"], d["mu"], m[0], m[-1]) == (1.5, 1.3, 0.7, -2.5, 4.0)
+    assert round(F[0], 2) == 0 and round(F[-1], 2) == 0.97 and round(d["F at mu"], 2) == 0.27
+    assert round(d["score"], 3) == 0.253 and round(d["exact"], 3) == 0.254
 
 
 def draw(d):

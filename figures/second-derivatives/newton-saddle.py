@@ -19,7 +19,17 @@ def data():
     for _ in range(2000):
         descent.append(descent[-1] - 0.1 * gradient(descent[-1]))
     grid = np.linspace(-0.45, 1.55, 61)
+    # The block's gradient and Hessian against central differences of the loss and of the
+    # gradient, at the points Newton's first steps visit and a point of the descent.
+    h = 1e-5
+    probes = [newton[0], newton[1], descent[10], np.array([0.9, -0.6])]
+    numeric_gradients = [np.array([(loss(w + h * e) - loss(w - h * e)) / (2 * h) for e in np.eye(2)])
+                         for w in probes]
+    numeric_hessians = [np.column_stack([(gradient(w + h * e) - gradient(w - h * e)) / (2 * h) for e in np.eye(2)])
+                        for w in probes]
     return {
+        "gradients": [gradient(w) for w in probes], "numeric gradients": numeric_gradients,
+        "hessians": [hessian(w) for w in probes], "numeric hessians": numeric_hessians,
         "newton": np.array(newton),
         "descent": np.array(descent),
         "page's ends": (newton_end, descent_end),
@@ -32,6 +42,11 @@ def data():
 
 def check(d):
     newton, descent = d["newton"], d["descent"]
+    # The gradient and the Hessian that drive the paths are the derivatives of the loss.
+    for g, numeric in zip(d["gradients"], d["numeric gradients"]):
+        assert np.linalg.norm(g - numeric) < 1e-8 * max(1.0, np.linalg.norm(g))
+    for H, numeric in zip(d["hessians"], d["numeric hessians"]):
+        assert np.linalg.norm(H - numeric) < 1e-8 * np.linalg.norm(H)
     # The paths drawn end where the page's block ends: at the saddle, and on the valley.
     assert np.array_equal(newton[-1], d["page's ends"][0]) and np.array_equal(descent[-1], d["page's ends"][1])
     assert np.linalg.norm(newton[-1]) < 1e-12
@@ -41,6 +56,10 @@ def check(d):
     assert d["start eigenvalues"][0] < 0 < d["start eigenvalues"][1]
     assert d["losses"]["newton"][1] > d["losses"]["newton"][0] and abs(d["losses"]["newton"][-1] - 0.5) < 1e-15
     assert np.all(np.diff(d["losses"]["descent"]) <= 0) and d["losses"]["descent"][-1] < 1e-16
+    # The alt text: the first Newton step lands within 0.01 of the saddle, the loss goes from 0.48
+    # to 0.5; gradient descent ends near (0.99, 1.01).
+    assert np.linalg.norm(newton[1]) < 0.01 and round(d["losses"]["newton"][0], 2) == 0.48
+    assert round(d["losses"]["newton"][1], 2) == 0.5 and list(np.round(descent[-1], 2)) == [0.99, 1.01]
 
 
 def draw(d):

@@ -27,6 +27,10 @@ def check(d):
             assert np.array_equal(AB[i * q:(i + 1) * q, j * q:(j + 1) * q], A[i, j] * B), (i, j)
     i, j = MARKED
     assert A[i, j] < 0 < A[0, 0]  # the marked block is B flipped in sign (so the picture shows it)
+    # ... and a_21 = −2.55 is the largest entry of A in size, so on the colour scale of A ⊗ B its block
+    # is exactly as strong as B on its own (the alt text).
+    assert round(A[i, j], 2) == -2.55 and np.abs(A).max() == -A[i, j]
+    assert np.abs(AB).max() == np.abs(A[i, j]) * np.abs(B).max()
 
 
 def _matrix(ax, M, x0, y0, label):
