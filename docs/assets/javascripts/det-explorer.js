@@ -303,6 +303,18 @@
     if (figure && !figure.classList.contains("det-explorer-live")) build(figure);
   }
 
-  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
-  else start();
+  // The widget's styles load with it, on this page only (not in the site's stylesheet, which every
+  // page loads); it is built once they have arrived, so that it never shows unstyled.
+  const styles = document.createElement("link");
+  styles.rel = "stylesheet";
+  styles.href = new URL("../stylesheets/det-explorer.css", document.currentScript.src).href;
+  const ready = new Promise((resolve) => {
+    styles.addEventListener("load", resolve);
+    styles.addEventListener("error", resolve);
+  });
+  document.head.append(styles);
+  const domReady = document.readyState === "loading"
+    ? new Promise((resolve) => document.addEventListener("DOMContentLoaded", resolve))
+    : Promise.resolve();
+  Promise.all([ready, domReady]).then(start);
 })();
