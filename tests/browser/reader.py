@@ -293,6 +293,12 @@ COVERED_BY_BUTTONS = r"""() => {
     }
     return { block: pre.closest(".highlight") || pre, nav };
   });
+  // A lab's cells (mkdocs-jupyter) have a copy button of their own, over the cell's code.
+  for (const area of document.querySelectorAll(".jp-InputArea")) {
+    const nav = area.querySelector(".zeroclipboard-container");
+    const code = area.querySelector(".highlight-ipynb");
+    if (nav && code) blocks.push({ block: code, nav });
+  }
   const covered = [];
   const range = document.createRange();
   for (const { block, nav } of blocks) {
