@@ -23,6 +23,7 @@ import jupytext
 import nbformat
 from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import File, Files
+from figure_markup import SAYS_WHAT_IT_IS
 from lecture_notebooks import with_notebook_links
 from math_comments import strip as strip_math_comments
 from tex_macros import expand_prose_macros, load_macros
@@ -130,9 +131,12 @@ def on_files(files: Files, config) -> Files:
 
 
 # A lab's code cell that draws a figure says what the figure shows in a comment of its own,
-# `# alt: ...`; that becomes the image's alt text (Jupyter writes a placeholder). A figure left
-# with the placeholder stops the build.
-ALT_COMMENT = re.compile(r"# alt: (?P<alt>[^<\n]*)")
+# `# alt: ...`; that becomes the image's alt text (Jupyter writes a placeholder). The rules are
+# those of the lectures' figures (hooks/figure_markup.py): a figure without alt text, an alt text
+# that says what the figure is rather than what it shows, or a comment that no figure follows
+# stops the build.
+# The comment as the cell's highlighted code shows it (the copy button's hidden copy of the code has it too).
+ALT_COMMENT = re.compile(r'<span class="c1"># alt: (?P<alt>[^<\n]*)')
 PLACEHOLDER_ALT = 'alt="No description has been provided for this image"'
 
 
@@ -140,12 +144,20 @@ def with_alt_text(html_text: str, where: str) -> str:
     pieces, end, pending = [], 0, None
     for match in re.finditer(ALT_COMMENT.pattern + "|" + re.escape(PLACEHOLDER_ALT), html_text):
         if match["alt"] is not None:
+            if pending is not None:
+                raise PluginError(f"{where}: the alt text {pending[:40]!r}... is followed by no figure")
             pending = match["alt"].strip()
+            if SAYS_WHAT_IT_IS.match(pending):
+                raise PluginError(f"{where}: the alt text {pending[:40]!r}... says what the figure is: "
+                                  "say what it shows")
             continue
         if not pending:
-            raise PluginError(f"{where}: a figure without alt text: begin the cell that draws it with a comment '# alt: what the figure shows'")
+            raise PluginError(f"{where}: a figure without alt text: begin the cell that draws it with a comment "
+                              "'# alt: what the figure shows'")
         pieces += [html_text[end : match.start()], f'alt="{pending}"']
         end, pending = match.end(), None
+    if pending is not None:
+        raise PluginError(f"{where}: the alt text {pending[:40]!r}... is followed by no figure")
     return "".join(pieces) + html_text[end:]
 
 

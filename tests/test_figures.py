@@ -12,9 +12,13 @@ from __future__ import annotations
 import gzip
 import html
 import re
+import sys
 from pathlib import Path
 
 import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "hooks"))
+from figure_markup import PX_PER_PT, SAYS_WHAT_IT_IS  # noqa: E402  the rules the build applies
 
 ROOT = Path(__file__).resolve().parent.parent
 FIGURES = ROOT / "figures"
@@ -22,7 +26,6 @@ FIGURES = ROOT / "figures"
 # .md-content__inner is 343 px wide). A figure wider than that is scaled down to it.
 PHONE_COLUMN = 343
 SMALLEST_TEXT_PX = 12
-PX_PER_PT = 4 / 3
 BACKGROUND = {"light": "#ffffff", "dark": "#1e2129"}
 REFERENCE = re.compile(r'!\[[^\]]*\]\(figure:(?P<name>[^)\s"]*)')
 IMAGE = re.compile(r'<a class="course-figure__open course-figure__(?P<scheme>light|dark)" href="(?P<href>[^"]+)"[^>]*>'
@@ -30,7 +33,6 @@ IMAGE = re.compile(r'<a class="course-figure__open course-figure__(?P<scheme>lig
 FIGURE = re.compile(r'<figure class="course-figure">(?P<body>.*?)</figure>', re.DOTALL)
 TEXT = re.compile(r"<text\b(?P<attributes>[^>]*)>(?P<text>[^<]*)</text>")
 # matplotlib writes some text as <g style="fill: ..." transform="translate(x y) scale(s)"><text ...>
-SAYS_WHAT_IT_IS = re.compile(r"^\s*(?:an? |the )?(?:figure|image|picture|plot|chart|diagram|illustration|screenshot)\b", re.IGNORECASE)
 GROUP_THEN_TEXT = re.compile(r'<g style="fill: (?P<fill>#[0-9a-f]{6})"[^>]*>(?=<text\b)')
 
 

@@ -223,3 +223,28 @@ def test_a_figure_line_that_cannot_be_read_names_page_and_line(figure_hook):
     with pytest.raises(figure_hook.PluginError) as raised:
         list(figure_hook.references("# T\n\n![f''(x)[v, v] along a line](figure:demo/square)\n", "docs/page.md"))
     assert "docs/page.md:3" in str(raised.value) and "a line of its own" in str(raised.value), raised.value
+
+
+@pytest.mark.parametrize("cells, expected", [
+    (['<img alt="No description has been provided for this image" src="x">'], "a figure without alt text"),
+    (['<span class="c1"># alt: Plot of the loss</span>', '<img alt="No description has been provided for this image" src="x">'],
+     "says what the figure is"),
+    (['<span class="c1"># alt: The loss falls to 0.1</span>', '<span class="c1"># alt: The accuracy rises</span>',
+      '<img alt="No description has been provided for this image" src="x">'], "is followed by no figure"),
+])
+def test_a_lab_figure_without_fitting_alt_text_stops_the_build(monkeypatch, cells, expected):
+    monkeypatch.syspath_prepend(str(ROOT / "hooks"))
+    import labs
+
+    with pytest.raises(labs.PluginError) as raised:
+        labs.with_alt_text("\n".join(cells), "docs/labs/lab.py")
+    assert "docs/labs/lab.py" in str(raised.value) and expected in str(raised.value), raised.value
+
+
+def test_a_lab_figure_gets_the_alt_text_of_its_cell(monkeypatch):
+    monkeypatch.syspath_prepend(str(ROOT / "hooks"))
+    import labs
+
+    page = ('<span class="c1"># alt: The loss falls to 0.1</span>\n'
+            '<img alt="No description has been provided for this image" src="x">')
+    assert '<img alt="The loss falls to 0.1" src="x">' in labs.with_alt_text(page, "docs/labs/lab.py")
