@@ -6,9 +6,9 @@
   carries (names of functions appear in it as inline code, which stays
   indexed). Material's search plugin skips an element marked
   `data-search-exclude` and strips the mark from the page after indexing, so
-  nothing of it reaches the reader's HTML. What still reaches the index of a
-  lab (its cells' code, Jupyter's "In [1]:" prompts, the copy button's
-  "Copied!") is taken out of the written index.
+  nothing of it reaches the reader's HTML. The same goes for a lab's cells:
+  their code, what they print, Jupyter's "In [1]:" prompts and the copy
+  button's "Copied!".
 - Formulas in the index are Unicode text, not TeX: a search result's excerpt
   shows `f : ℝⁿ → ℝⁿ`, not `\\(f : \\R^n \\to \\R^n\\)`. The course's macros are
   expanded, simple superscripts and subscripts become Unicode ones, and
@@ -27,12 +27,11 @@ from tex_macros import expand_macros, load_macros
 
 # Highlighted blocks: pymdownx.highlight's <div class="highlight"> on pages;
 # in labs, mkdocs-jupyter's <div class="highlight-ipynb ..."> for the cells, the
-# hidden copy of each cell's code for its copy button, the button and the prompts.
+# hidden copy of each cell's code for its copy button, the button, the prompts and what a cell prints.
 CODE_BLOCK = re.compile(r'<div class="(highlight|highlight-ipynb\b[^"]*|clipboard-copy-txt|zeroclipboard-container'
-                        r'|jp-(?:Input|Output)Prompt\b[^"]*)"')
+                        r'|jp-(?:Input|Output)Prompt\b[^"]*|jp-RenderedText\b[^"]*)"')
 INDEX = "search/search_index.json"
 MATH = re.compile(r"\\\((?P<inline>.+?)\\\)|\\\[(?P<display>.+?)\\\]", re.DOTALL)
-NOISE = re.compile(r"<pre>.*?</pre>|\b(?:In|Out)\s*\[\s*\d*\s*\]:|\bCopied!", re.DOTALL)
 SUPERSCRIPT = dict(zip("0123456789+-=()nijkT", "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁼⁽⁾ⁿⁱʲᵏᵀ"))
 SUBSCRIPT = dict(zip("0123456789+-=()aeijklmnoprstuvx", "₀₁₂₃₄₅₆₇₈₉₊₋₌₍₎ₐₑᵢⱼₖₗₘₙₒₚᵣₛₜᵤᵥₓ"))
 SCRIPT = re.compile(r"(?P<mark>[\^_])(?:\{(?P<group>[^{}\\]*)\}|(?P<token>[A-Za-z0-9])|\\top\b|\{\\top\})")
@@ -78,17 +77,13 @@ def readable(tex: str, macros: dict[str, str]) -> str:
     tex = expand_macros(tex, macros).replace("'", "′")  # primes, not quotes
     tex = re.sub(r"\s+\\right\b", r"\\right", re.sub(r"(\\left(?:\\[A-Za-z]+|.))\s+", r"\1{}", tex))
     tex = _scripts(tex)
-    try:
-        text = _converter().latex_to_text(tex)
-    except Exception:  # pylatexenc is lenient; if it still fails, the TeX is better than nothing
-        return tex
+    text = _converter().latex_to_text(tex)  # lenient: no formula of the course makes it fail
     text = text.replace("&", " ").replace("\\\\", " ")
     text = re.sub(r"\s*([=→⊗≈≤≥∈])\s*", r" \1 ", text)  # relations and ⊗ with a space each side
     return re.sub(r"\s+", " ", text).strip()
 
 
 def clean(text: str, macros: dict[str, str]) -> str:
-    text = NOISE.sub(" ", text)
     text = MATH.sub(lambda m: readable(m["inline"] if m["inline"] is not None else m["display"], macros), text)
     return re.sub(r"[ \t]{2,}", " ", text)
 
