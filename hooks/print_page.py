@@ -111,7 +111,7 @@ SHOWN_ONCE_LINES = 30
 
 
 def repeated_sections(pages) -> dict[str, str]:
-    """{'path:section': its lines} for each snippet section that code blocks of two or more pages include."""
+    """{'path:section': its lines} for each long snippet section that two or more code blocks include."""
     counts: dict[str, int] = {}
     for page in pages:
         if page.file.abs_src_path and page.file.src_uri.endswith(".md"):
