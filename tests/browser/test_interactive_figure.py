@@ -12,10 +12,12 @@ function f (its Jacobian by the complex step, exact to rounding), to 1e-9.
 
 from __future__ import annotations
 
+import functools
 import importlib.util
 import re
 import sys
 from pathlib import Path
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
@@ -29,17 +31,17 @@ STATIC = ROOT / "figures" / "jacobian-determinant" / "det-explorer.py"
 TOLERANCE = 1e-9
 
 
-def _static_figure():
+@functools.cache
+def static_figure() -> SimpleNamespace:
+    """The figure's script, the part of the plane it shows and the page's functions. Loaded when
+    a test first asks (not as the module is collected: the script imports matplotlib, 0.7 s of
+    CPU in each worker of the suite)."""
     sys.path.insert(0, str(ROOT / "figures"))
     spec = importlib.util.spec_from_file_location("det_explorer_figure", STATIC)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
-    return module
-
-
-FIGURE = _static_figure()  # the part of the plane shown, and the page's functions
-f, PAGE_DET, CENTER = FIGURE.page_functions(PAGE, "f", "det", "center")
-XMIN, XMAX, YMIN, YMAX = FIGURE.PLANE
+    f, det, center = module.page_functions(PAGE, "f", "det", "center")
+    return SimpleNamespace(jacobian=module.jacobian, f=f, det=det, center=tuple(center), plane=module.PLANE)
 
 SHOWN = """() => Object.fromEntries([...document.querySelectorAll(".det-explorer [data-quantity]")]
     .map((node) => [node.dataset.quantity, node.textContent]))"""
@@ -59,7 +61,8 @@ def signed_area(points) -> float:
 
 def python_values(x: float, y: float):
     """J and det J at (x, y) from the page's own f."""
-    J = FIGURE.jacobian(f, np.array([x, y]))
+    figure = static_figure()
+    J = figure.jacobian(figure.f, np.array([x, y]))
     return J, np.linalg.det(J)
 
 
@@ -83,6 +86,7 @@ def check_shown(tab) -> dict:
 def client_point(tab, x: float, y: float) -> tuple[float, float]:
     """Where the plane's point (x, y) is on the screen."""
     box = tab.locator(".det-explorer__plane").bounding_box()
+    XMIN, XMAX, YMIN, YMAX = static_figure().plane
     return (box["x"] + (x - XMIN) / (XMAX - XMIN) * box["width"],
             box["y"] + (YMAX - y) / (YMAX - YMIN) * box["height"])
 
@@ -111,10 +115,11 @@ def opened(browser, base_url):
 
 def test_it_starts_at_the_page_point_with_the_page_determinant(opened):
     found = check_shown(opened)
-    assert found["p"] == tuple(CENTER), found
+    assert found["p"] == static_figure().center, found
     # The number the page prints for this point (det J = 0.82442991) is the one shown.
-    assert abs(found["det"] - PAGE_DET) <= TOLERANCE * PAGE_DET
-    assert abs(number(found["shown"]["det"]) - PAGE_DET) <= TOLERANCE * PAGE_DET
+    page_det = static_figure().det
+    assert abs(found["det"] - page_det) <= TOLERANCE * page_det
+    assert abs(number(found["shown"]["det"]) - page_det) <= TOLERANCE * page_det
     # The static figure gives way to the interactive one; the caption stays.
     figure = opened.locator("figure.det-explorer-live")
     assert figure.count() == 1
@@ -142,11 +147,12 @@ def test_arrow_keys_move_the_point(opened):
     handle = tab.locator(".det-explorer__handle")
     handle.focus()
     tab.keyboard.press("Home")  # back to the start, wherever the drags left the point
-    assert check_shown(tab)["p"] == tuple(CENTER)
+    assert check_shown(tab)["p"] == static_figure().center
     for key in ["ArrowRight"] * 3 + ["ArrowUp"] * 2 + ["Shift+ArrowRight"] * 5:
         tab.keyboard.press(key)
     found = check_shown(tab)
-    expected = (round(CENTER[0] + 0.3 + 2.5, 2), round(CENTER[1] + 0.2, 2))
+    x, y = static_figure().center
+    expected = (round(x + 0.3 + 2.5, 2), round(y + 0.2, 2))
     assert found["p"] == expected, found
     assert found["det"] < 0  # (3.5, −0.2) lies in the fold on the right
     text = handle.get_attribute("aria-valuetext")
@@ -154,7 +160,7 @@ def test_arrow_keys_move_the_point(opened):
     assert "turned over" in text
     assert opened.locator(".det-explorer__readout").get_attribute("aria-live") == "polite"
     tab.keyboard.press("Home")
-    assert check_shown(tab)["p"] == tuple(CENTER)
+    assert check_shown(tab)["p"] == static_figure().center
 
 
 def touch_drag(cdp, start, end, steps=10):
