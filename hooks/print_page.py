@@ -131,6 +131,21 @@ def repeated_sections(pages) -> dict[str, str]:
     return sections
 
 
+def repeats(text: str, sections: dict[str, str], first: dict, where) -> list[str]:
+    """The keys of the sections (from repeated_sections) that a code block, its text `text`,
+    repeats. Blocks are looked at in the navigation's order: the first block that holds a section
+    is its home, where it is shown whole; `first` records `where` for it there (the site and the
+    print page each say what that is: a chapter's title, a block on a page)."""
+    found = []
+    for key, body in sections.items():
+        if body in text:
+            if key in first:
+                found.append(key)
+            else:
+                first[key] = where
+    return found
+
+
 def shown_once(contents: list[str], titles: list[str], sections: dict[str, str]) -> list[str]:
     """Each repeated section printed whole in its first block; later blocks name it instead."""
     first: dict[str, str] = {}
@@ -139,12 +154,8 @@ def shown_once(contents: list[str], titles: list[str], sections: dict[str, str])
         def block(match: re.Match) -> str:
             text = html.unescape(TAG.sub("", match["code"]))
             changed = text
-            for key, body in sections.items():
-                if body not in changed:
-                    continue
-                if key not in first:
-                    first[key] = title
-                    continue
+            for key in repeats(text, sections, first, title):
+                body = sections[key]
                 lines = body.count("\n") + 1
                 note = f"# ... {key}, {lines} lines, as printed in the chapter {first[key]!r} ..."
                 changed = changed.replace(body, note)
