@@ -1469,7 +1469,22 @@ SAMPLERS = {
 
 
 class CheckFailed(AssertionError):
-    """An identity that its check refutes."""
+    """An identity that its check refutes.
+
+    A failed SymPy check names the difference it found, simplified only when the message is
+    read: code that needs only to know that a check fails (the mutation tests) does not pay for
+    sp.simplify, which took a third of their CPU time (1.2 s of 3.6 s, measured).
+    """
+
+    def __init__(self, message: str, difference=None):
+        super().__init__(message)
+        self.difference = difference
+
+    def __str__(self) -> str:
+        message = super().__str__()
+        if self.difference is None:
+            return message
+        return f"{message} differs by {simplified(sp.sympify(self.difference))}"
 
 
 # ---------------------------------------------------------------- the copyable NumPy check
@@ -1811,9 +1826,9 @@ def same(a, b, what: str) -> None:
             raise CheckFailed(f"{what}: shapes differ")
         for index, (p, q) in enumerate(zip(a, b)):
             if not vanishes(p - q):
-                raise CheckFailed(f"{what}: entry {index} differs by {simplified(sp.sympify(p - q))}")
+                raise CheckFailed(f"{what}: entry {index}", p - q)
     elif not vanishes(a - b):
-        raise CheckFailed(f"{what}: differs by {simplified(sp.sympify(a - b))}")
+        raise CheckFailed(f"{what}:", a - b)
 
 
 def _plain(value):
