@@ -26,6 +26,7 @@ derivative is taken by Cauchy's integral on a small circle instead
 
 from __future__ import annotations
 
+import cmath
 import math
 from dataclasses import dataclass, field, replace
 from typing import Callable
@@ -41,6 +42,10 @@ from .values import (spectral_norm, Dual, EvalError, Function, Identity, Interva
 
 STEP = 1e-20  # the complex step: far below any rounding, and no subtraction to lose digits to
 CIRCLE_POINTS, CIRCLE_RADIUS = 16, 0.05
+# The fixed quadrature rules, worked out once (0.9 ms and 0.4 ms a time; an expectation or a matrix integral
+# under a derivative is evaluated hundreds of times).
+HERMITE = np.polynomial.hermite.hermgauss(80)  # expectations over a normal variable
+LEGENDRE = np.polynomial.legendre.leggauss(30)  # integrals of a matrix
 
 
 # ---------------------------------------------------------------- what a name can be bound to
@@ -113,13 +118,16 @@ class Scope:
     def memo(self, kind: str) -> dict:
         """A memo of things worked out from the names (their dependencies, the reading of a product), emptied
         whenever a name changes meaning."""
-        if not isinstance(self.bindings, Bindings):
-            self.bindings = Bindings(self.bindings)
-        store = self.__dict__.setdefault("_memos", {})
-        if store.get("version") != self.bindings.version:
-            store.clear()
-            store["version"] = self.bindings.version
-        return store.setdefault(kind, {})
+        bindings = self.bindings
+        if not isinstance(bindings, Bindings):
+            bindings = self.bindings = Bindings(bindings)
+        store = self.__dict__.get("_memos")
+        if store is None or store["version"] != bindings.version:
+            store = self.__dict__["_memos"] = {"version": bindings.version}
+        found = store.get(kind)
+        if found is None:
+            found = store[kind] = {}
+        return found
 
     def child(self) -> Scope:
         return Scope(Bindings(self.bindings), dict(self.sizes), self.vary, self.adjoint_of, self.identity_size,
@@ -159,18 +167,23 @@ class Ctx:
         derivative's) only for this claim.
         """
         relevant = dependencies(key, self.scope) if relevant is None else relevant
-        changed = [(k, v) for k, v in (*self.overrides.items(), *self.locals.items()) if k in relevant]
-        # The bindings and changed values are kept with the entry, so that their ids are not reused.
-        bindings = [self.scope.bindings.get(k) for k in sorted(relevant, key=str)]
-        full = (key if isinstance(key, str) else id(key), tuple((k, id(v)) for k, v in changed),
-                tuple(id(b) for b in bindings))
+        changed = [(k, v) for k, v in self.overrides.items() if k in relevant]
+        changed += [(k, v) for k, v in self.locals.items() if k in relevant]
+        ident = key if isinstance(key, str) else id(key)
+        # What the names read are bound to stays the same until a name of the scope changes meaning, so it
+        # is looked up once for each key (`relevant` is always the key's own set of names): every page's check
+        # took 8.5 s of CPU looking it up at each call, 8.2 s so.
+        read = self.scope.memo("bindings read")
+        if ident not in read:
+            bindings = [self.scope.bindings.get(k) for k in sorted(relevant, key=str)]
+            read[ident] = (tuple(id(b) for b in bindings), bindings)
+        ids, bindings = read[ident]
+        full = (ident, tuple((k, id(v)) for k, v in changed), ids)
         store = self.cache if changed else self.scope.memo("values")
         if full not in store:
+            # The bindings and changed values are kept with the entry, so that their ids are not reused.
             store[full] = (compute(), [v for _, v in changed], bindings, key)
         return store[full][0]
-
-    def saw(self, value):
-        return value
 
     def summed(self, *values, result=None) -> None:
         """Note the size of the terms of a sum whose terms cancelled: rounding in it is relative to them.
@@ -181,10 +194,16 @@ class Ctx:
         result is not much smaller than its terms cancelled nothing and is not noted
         (else a large term met anywhere, 4x in h/(4x), would excuse any error).
         """
-        terms = max((magnitude(v) for v in values), default=0.0)
+        scale = self.record["scale"]
+        if scale:  # the scale noted already may cover these terms, whether they cancelled or not
+            terms = max((magnitude(v) for v in values), default=0.0)
+            if terms <= scale:
+                return
         if result is not None and not _cancelled(values, result):
             return
-        self.record["scale"] = max(self.record["scale"], terms)
+        # While nothing is noted (most claims), the size of the terms is worked out only for a sum that
+        # cancelled: every page's check took 8.3 s of CPU working it out for every sum first, 8.0 s so.
+        self.record["scale"] = max(scale, max((magnitude(v) for v in values), default=0.0))
 
 
 def _parts(value) -> tuple[float, float]:
@@ -205,8 +224,18 @@ def _cancelled(terms, result) -> bool:
     imaginary part of d(A A^{-1}) is a sum of derivatives that cancel to 0."""
     parts = [_parts(t) for t in terms]
     re_terms, im_terms = max((p[0] for p in parts), default=0.0), max((p[1] for p in parts), default=0.0)
+    step = im_terms <= 1e-6 * re_terms  # a complex step (or real numbers)
+    if isinstance(result, np.ndarray) and result.size:
+        # One entry bounds the largest from below: if it is not much smaller than the terms, nothing cancelled,
+        # and the whole result need not be looked at (most sums and products: every page's check took 9.4 s of CPU
+        # without this, 9.1 s with it).
+        first = complex(result.flat[0])
+        if step and abs(first.real) >= 1e-2 * re_terms and (not im_terms > 0 or abs(first.imag) >= 1e-2 * im_terms):
+            return False
+        if not step and abs(first) >= 1e-2 * max(re_terms, im_terms):
+            return False
     re_result, im_result = _parts(result)
-    if im_terms <= 1e-6 * re_terms:  # a complex step (or real numbers)
+    if step:
         return re_result < 1e-2 * re_terms or (im_terms > 0 and im_result < 1e-2 * im_terms)
     return magnitude(result) < 1e-2 * max(re_terms, im_terms)
 
@@ -287,6 +316,7 @@ _EIGENVECTORS: dict = {"moved": False, "recent": []}
 
 def _follow_signs(s: np.ndarray, q: np.ndarray) -> np.ndarray:
     """q with the signs of the eigenvectors of the nearest recent matrix (recorded when not moved)."""
+    _STATEFUL[0] += 1
     recent = _EIGENVECTORS["recent"]
     if not _EIGENVECTORS["moved"]:
         recent.append((s, q))
@@ -303,6 +333,10 @@ def _follow_signs(s: np.ndarray, q: np.ndarray) -> np.ndarray:
 
 _depth = [0]  # how many derivatives are being taken around the current evaluation
 _nested = [False]  # whether a derivative was taken inside the current one
+# How many derivatives and eigendecompositions have been taken: each leaves state behind it (whether a
+# derivative was nested in another, the signs the next eigenvectors follow), which a value taken from a
+# memo instead of computed again would not leave (defined_function).
+_STATEFUL = [0]
 
 
 def real(*values) -> bool:
@@ -340,6 +374,7 @@ def derivative(evaluate_at: Callable[[complex], object], ctx: Ctx, order: int = 
 
 
 def _derivative(evaluate_at: Callable[[complex], object], ctx: Ctx, order: int = 1, scale: float = 1.0):
+    _STATEFUL[0] += 1
     _depth[0] += 1
     try:
         if order == 1 and _depth[0] == 2 and not ctx.scope.imaginary:
@@ -375,7 +410,24 @@ def _derivative(evaluate_at: Callable[[complex], object], ctx: Ctx, order: int =
 
 
 def name_of(node: Node) -> str | None:
-    """The canonical name of a node that can be a name: x, A, \\alpha, w_{k}, \\bar{z}, E_{\\text{fwd}}."""
+    """The canonical name of a node that can be a name: x, A, \\alpha, w_{k}, \\bar{z}, E_{\\text{fwd}}.
+
+    Kept on the node once found (nodes are frozen), as its TeX is: asked for 480 000 times over all pages,
+    whose check took 8.4 s of CPU without this, 8.2 s with it."""
+    attributes = getattr(node, "__dict__", None)
+    if attributes is None:  # not a node
+        return None
+    found = attributes.get("_name", _UNREAD)
+    if found is _UNREAD:
+        found = _name_of(node)
+        object.__setattr__(node, "_name", found)  # not a field: equality and hashing ignore it
+    return found
+
+
+_UNREAD = object()
+
+
+def _name_of(node: Node) -> str | None:
     match node:
         case Sym(name) if not name.startswith("\\") or name in GREEK or name in NAMEABLE:
             return name
@@ -464,11 +516,46 @@ def value_of_name(name: str, ctx: Ctx):
 
 
 def defined_function(binding: Defined, ctx: Ctx) -> Function:
+    """A function the page defines (`f(x) := ...`), as a Function of values.
+
+    A call is worked out once for each value of its arguments and of the names
+    around it, within one evaluation: an integrand such as \\lambda(t) that
+    calls x(t_j) for the same t_j at every quadrature node computes it once
+    (labs/ode-fit.py took 0.84 s of CPU without this, 0.38 s with it; every page
+    8.6 s, 8.1 s). Not kept: a value computed through a derivative or an
+    eigendecomposition, which leave state behind them (see _STATEFUL).
+    """
     def call(*args):
         local = dict(zip(binding.params, args))
-        return evaluate(binding.node, ctx.but(locals_=local))
+        inner = ctx.but(locals_=local)
+        key = _call_key(binding, args, inner)
+        if key is None:
+            return evaluate(binding.node, inner)
+        found = ctx.cache.get(key)
+        if found is not None:
+            return found[0]
+        before = _STATEFUL[0]
+        value = evaluate(binding.node, inner)
+        if _STATEFUL[0] == before:
+            # what the key holds by identity is kept with the entry, so that no id is reused
+            ctx.cache[key] = (value, binding, ctx.record, list(inner.overrides.values()), list(inner.locals.values()))
+        return value
 
     return Function(binding.name, call, arity=len(binding.params), params=binding.params)
+
+
+def _call_key(binding: Defined, args: tuple, ctx: Ctx):
+    """What a call of a page's function depends on: its arguments and the values of the names around it (by
+    value for local arrays, by identity for moved points and the rest), within one evaluation's record (what
+    the call noted there the first time is noted already). None if an argument is not an array."""
+    def value(v):
+        return (v.shape, v.dtype.str, v.tobytes()) if type(v) is np.ndarray else id(v)
+
+    if not all(type(a) is np.ndarray for a in args):
+        return None
+    return ("call", id(binding), tuple(value(a) for a in args),
+            tuple((k, value(v)) for k, v in ctx.locals.items() if k not in binding.params),
+            tuple((k, id(v)) for k, v in ctx.overrides.items()), id(ctx.record))
 
 
 def is_bound(name: str, ctx: Ctx) -> bool:
@@ -855,7 +942,8 @@ def units(factors: tuple, ctx: Ctx) -> list[Node]:
     every evaluation and values cached by node are found again.
     """
     memo = ctx.scope.memo("units")
-    key = (id(factors), tuple(sorted(k for k in ctx.locals if not k.startswith("__"))))
+    names = [k for k in ctx.locals if not k.startswith("__")]
+    key = (id(factors), tuple(sorted(names)) if len(names) > 1 else tuple(names))
     if key not in memo:
         out, i = [], 0
         while i < len(factors):
@@ -934,7 +1022,10 @@ def _take_unit(factors: tuple, i: int, ctx: Ctx) -> tuple[Node, int]:
 
 
 def evaluate(node: Node, ctx: Ctx):
-    return ctx.saw(_evaluate(node, ctx))
+    if type(node) is Sym:  # a third of the nodes evaluated: a name, or a symbol such as \pi or I
+        name = name_of(node)
+        return name_value(node, name, ctx) if name is not None else symbol_value(node.name, ctx)
+    return _evaluate(node, ctx)
 
 
 def _evaluate(node: Node, ctx: Ctx):
@@ -963,11 +1054,12 @@ def _evaluate(node: Node, ctx: Ctx):
                 result = product
             return result
         case Apply():
-            if operator_kind(node.op, ctx) == "derivative" or isinstance(node.op, Prime):
+            kind = operator_kind(node.op, ctx)
+            if kind == "derivative" or isinstance(node.op, Prime):
                 # A derivative inside a formula is taken once for each value of what it reads: f''(x) in a
                 # function of h is not taken again for every h (nor inside that function's own derivative).
-                return ctx.cached(node, lambda: apply(node, ctx), node_dependencies(node, ctx.scope))
-            return apply(node, ctx)
+                return ctx.cached(node, lambda: apply(node, ctx, kind), node_dependencies(node, ctx.scope))
+            return apply(node, ctx, kind)
         case Binary(op, left, right):
             return binary(op, left, right, ctx)
         case Signed(op, arg):
@@ -1462,15 +1554,16 @@ def _hessian_power(op: Node, posts: tuple) -> bool:
         isinstance(posts[0], Sup) and len(posts[0].items) == 1 and tex(posts[0].items[0]) == "2"
 
 
-def apply(node: Apply, ctx: Ctx):
+def apply(node: Apply, ctx: Ctx, kind: str | None):
+    """The value of an operator applied; `kind` is operator_kind(node.op, ctx), which the caller has."""
     op = node.op
     if isinstance(op, Apply):  # f'(x)[v]: a linear map applied to a direction
         target = evaluate(op, ctx)
         args = [array(evaluate(a, ctx)) for a in node.args]
         value = apply_linear(target, args)
-    elif operator_kind(op, ctx) == "big" or (isinstance(op, Sub) and isinstance(op.base, Sym) and op.base.name in BIG):
+    elif kind == "big" or (isinstance(op, Sub) and isinstance(op.base, Sym) and op.base.name in BIG):
         value = big_operator(op, node.args[0], ctx)
-    elif operator_kind(op, ctx) == "derivative" and _hessian_power(op, node.posts):
+    elif kind == "derivative" and _hessian_power(op, node.posts):
         if node.args is None or len(node.args) != 1:
             raise EvalError("\\nabla^2 with nothing to act on")
         names = [n for item in op.items for n in _wrt_names(item, ctx)] if isinstance(op, Sub) else \
@@ -1479,7 +1572,7 @@ def apply(node: Apply, ctx: Ctx):
             raise EvalError("a Hessian with respect to several variables: write \\nabla^2_x")
         value = hessian(node.args[0], names[0], ctx)
         node = Apply(node.op, node.args, node.posts[1:], node.lifted, node.bracket)
-    elif operator_kind(op, ctx) == "derivative":
+    elif kind == "derivative":
         value = derivative_operator(op, node.args, ctx)
     elif node.bracket == "mapsto":
         value = jacobian_operator(None, node.args, ctx)
@@ -1953,11 +2046,14 @@ def _expectation(lower, body: Node, ctx: Ctx):
     mean, variance = (scalar(evaluate(item, ctx)) for item in factors[1].items)
     if isinstance(body, Paren) and body.bracket == "[" and len(body.items) == 1:
         body = body.items[0]
-    nodes, weights = np.polynomial.hermite.hermgauss(80)
+    fast = scalar_function(body, [name], ctx)
     total, size = 0, 0
-    for t, w in zip(nodes, weights):
-        point = array(mean + np.sqrt(2 * variance) * t)
-        term = w / np.sqrt(np.pi) * array(as_matrix(evaluate(body, ctx.but(locals_={name: point}))))
+    for t, w in zip(*HERMITE):
+        point = mean + np.sqrt(2 * variance) * t
+        value = _compiled(fast, {name: _real_if_real(point)}) if fast is not None else None
+        if value is None:
+            value = evaluate(body, ctx.but(locals_={name: array(point)}))
+        term = w / np.sqrt(np.pi) * array(as_matrix(value))
         total, size = total + term, size + np.abs(term)
     ctx.summed(size, result=total)  # a mean of zero (the score's) is a sum that cancelled
     return total
@@ -2030,7 +2126,7 @@ def _extremum_on_sphere(name: str, lower, body: Node, ctx: Ctx):
         raise EvalError(f"{name} over a sphere of a name not declared here")
     radius = scalar(evaluate(lower[0].exprs[1], ctx)).real
     sign = 1.0 if name == "\\max" else -1.0
-    outer, ctx = ctx, ctx.aside()
+    ctx = ctx.aside()
     shape = array(as_matrix(lookup(variable, ctx))).shape
     rng = np.random.default_rng(0)
     best = None
@@ -2045,7 +2141,7 @@ def _extremum_on_sphere(name: str, lower, body: Node, ctx: Ctx):
             v = new
         value = scalar(evaluate(body, ctx.but(overrides={variable: v.astype(complex)}))).real
         best = value if best is None else (max(best, value) if sign > 0 else min(best, value))
-    return outer.saw(array(best))
+    return array(best)
 
 
 def _search_direction(body: Node, variable: str, v: np.ndarray, ctx: Ctx) -> np.ndarray:
@@ -2185,9 +2281,13 @@ def _integral(op: Node, body: Node, ctx: Ctx):
     fast = scalar_function(integrand, variables, ctx)
 
     def value_at(local: dict) -> complex:
+        """The integrand where the variables have the values in `local` (numbers, as quadrature gives them):
+        the compiled formula's value where it is the evaluator's (see _compiled), else the evaluator's."""
         if fast is not None and all(name in local for name in variables):
-            return complex(fast(**{name: _real_if_real(scalar(local[name])) for name in variables}))
-        return scalar(evaluate(integrand, ctx.but(locals_=local)))
+            value = _compiled(fast, {name: _real_if_real(local[name]) for name in variables})
+            if value is not None:
+                return value
+        return scalar(evaluate(integrand, ctx.but(locals_=_as_arrays(local))))
 
     if len(variables) == 1 and not double:  # an integrand that is a matrix: Gauss-Legendre on its entries
         probe = {variables[0]: array(0.5)}
@@ -2198,9 +2298,8 @@ def _integral(op: Node, body: Node, ctx: Ctx):
                 # complex limits (a derivative in a limit) follow the straight path from a to b
                 a = _real_if_real(scalar(evaluate(lower[0], ctx)))
                 b = _real_if_real(scalar(evaluate(upper[0], ctx)))
-                nodes, weights = np.polynomial.legendre.leggauss(30)
                 total = 0
-                for t, w in zip(nodes, weights):
+                for t, w in zip(*LEGENDRE):
                     point = array((a + b) / 2 + (b - a) / 2 * t)
                     total = total + w * (b - a) / 2 * array(as_matrix(
                         evaluate(integrand, ctx.but(locals_={variables[0]: point}))))
@@ -2240,23 +2339,29 @@ def _integral(op: Node, body: Node, ctx: Ctx):
 
     def bounds(lower, upper, local: dict) -> tuple[float, float]:
         if upper is None and lower is not None:  # \int_U, \int_{f(U)}: over an interval
-            region = evaluate(lower[0], ctx.but(locals_=local))
+            region = evaluate(lower[0], ctx.but(locals_=_as_arrays(local)))
             if not isinstance(region, Interval):
                 raise EvalError(f"an integral over {tex(lower[0])}, which is not an interval")
             return region.a, region.b
         if lower is None or upper is None:
             raise EvalError("an integral needs its limits, or the interval it is over")
-        a = scalar(evaluate(lower[0], ctx.but(locals_=local)))
-        b = scalar(evaluate(upper[0], ctx.but(locals_=local)))
+        a = scalar(evaluate(lower[0], ctx.but(locals_=_as_arrays(local))))
+        b = scalar(evaluate(upper[0], ctx.but(locals_=_as_arrays(local))))
         return a, b
 
     def integrate(level: int, local: dict) -> complex:
         name, (lower, upper) = pairs[level]
         a, b = bounds(lower, upper, local)
-        if level + 1 == len(pairs):
-            inner = lambda t: value_at({**local, name: array(t)})  # noqa: E731
+        if level + 1 == len(pairs) and fast is not None:  # the compiled integrand, given the numbers directly
+            point = {variable: _real_if_real(value) for variable, value in local.items()}
+
+            def inner(t):
+                value = _compiled(fast, {**point, name: _real_if_real(t)})
+                return value if value is not None else value_at({**local, name: t})
+        elif level + 1 == len(pairs):
+            inner = lambda t: value_at({**local, name: t})  # noqa: E731
         else:
-            inner = lambda t: complex(integrate(level + 1, {**local, name: array(t)}))  # noqa: E731
+            inner = lambda t: complex(integrate(level + 1, {**local, name: t}))  # noqa: E731
         if complex(a).imag or complex(b).imag:
             # A limit that carries a complex step (d/dt of \int_t^T): the integral of an analytic integrand
             # along the straight path from a to b, x = a + (b - a) s for s in [0, 1].
@@ -2268,8 +2373,18 @@ def _integral(op: Node, body: Node, ctx: Ctx):
 
 # ---------------------------------------------------------------- scalar formulas as NumPy functions
 
+def _log_or_nan(a):
+    """The logarithm where the evaluator's \\log has one, and nan where it refuses (a number that is not
+    positive, see _log), so that a compiled formula gives way to the evaluator there (see _compiled)."""
+    a = np.asarray(a)
+    refused = (np.real(a) <= 0) & (np.abs(np.imag(a)) <= 1e-6 * np.abs(np.real(a)))
+    with np.errstate(all="ignore"):
+        return np.where(refused, np.nan, np.log(a))
+
+
 _SCALAR_FUNCTIONS = {"\\sin": np.sin, "\\cos": np.cos, "\\tan": np.tan, "\\sinh": np.sinh, "\\cosh": np.cosh,
-                     "\\tanh": np.tanh, "\\exp": np.exp, "\\log": np.log, "\\ln": np.log, "\\arctan": np.arctan}
+                     "\\tanh": np.tanh, "\\exp": np.exp, "\\log": _log_or_nan, "\\ln": _log_or_nan,
+                     "\\arctan": np.arctan}
 
 
 class NotScalar(Exception):
@@ -2277,41 +2392,45 @@ class NotScalar(Exception):
 
 
 def scalar_function(node: Node, variables: list, ctx: Ctx):
-    """A scalar formula of the integration variables as a NumPy function of arrays, or None.
+    """A scalar formula of the integration variables as a NumPy function of a dict of their values
+    (numbers or arrays), or None.
 
     Quadrature evaluates an integrand thousands of times; evaluating the tree
     each time costs a hundred times more than one vectorised call. Names other
-    than the variables take their values now; only numbers, + - * /, powers,
-    square roots, e^... and the elementwise functions are covered.
+    than the variables take their values now (a name whose value depends on a
+    variable is not covered); only numbers, + - * /, powers, square roots,
+    e^..., the elementwise functions, generic functions of numbers and the page's
+    scalar functions of them (p(x) := ..., written out in place) are covered.
     """
-    def build(n: Node):
+    def build(n: Node, bound: dict):
+        """`bound`: what the variables, and the parameters of the page's functions being written out, are."""
         match n:
             case Num(text):
                 value = float(text)
                 return lambda env: value
             case Binary(op, left, right) if op in ("+", "-", "\\cdot", "\\times", "/"):
-                a, b = build(left), build(right)
+                a, b = build(left, bound), build(right, bound)
                 return {"+": lambda env: a(env) + b(env), "-": lambda env: a(env) - b(env),
                         "/": lambda env: a(env) / b(env)}.get(op, lambda env: a(env) * b(env))
             case Signed(op, arg):
-                a = build(arg)
+                a = build(arg, bound)
                 return (lambda env: -a(env)) if op == "-" else a
             case Paren(items, _) if len(items) == 1:
-                return build(items[0])
+                return build(items[0], bound)
             case Frac(num, den) if _leading(num) not in ("\\partial", "\\dd"):
-                a, b = build(num), build(den)
+                a, b = build(num, bound), build(den, bound)
                 return lambda env: a(env) / b(env)
             case Sqrt(arg, None):
-                a = build(arg)
+                a = build(arg, bound)
                 return lambda env: np.sqrt(a(env))
             case Sup(Sym("e"), (item,)) if not is_bound("e", ctx):
-                a = build(item)
+                a = build(item, bound)
                 return lambda env: np.exp(a(env))
             case Sup(base, (item,)) if not (isinstance(item, Sym) and item.name == "\\T"):
-                a, k = build(base), build(item)
+                a, k = build(base, bound), build(item, bound)
                 return lambda env: a(env) ** k(env)
             case Product(factors):
-                parts = [build(u) for u in units(factors, ctx)]
+                parts = [build(u, bound) for u in units(factors, ctx)]
 
                 def product(env):
                     out = 1.0
@@ -2321,17 +2440,29 @@ def scalar_function(node: Node, variables: list, ctx: Ctx):
 
                 return product
             case Apply(Sym(name), (arg,), posts, (), "(") if name in _SCALAR_FUNCTIONS and not is_bound(name, ctx):
-                f, a = _SCALAR_FUNCTIONS[name], build(arg)
-                powers = [build(p.items[0]) for p in posts if isinstance(p, Sup) and len(p.items) == 1]
+                f, a = _SCALAR_FUNCTIONS[name], build(arg, bound)
+                powers = [build(p.items[0], bound) for p in posts if isinstance(p, Sup) and len(p.items) == 1]
                 if len(powers) != len(posts):
                     raise NotScalar
                 if powers:
                     return lambda env: f(a(env)) ** powers[0](env)
                 return lambda env: f(a(env))
+            case Apply(op, args, (), (), "(") if args and isinstance(_static_binding(name_of(op) or "", ctx), Defined):
+                # p(x) of p(x) := ...: its formula, with the arguments for its parameters (the names the
+                # caller has stay visible in it, as in the evaluator)
+                binding = _static_binding(name_of(op), ctx)
+                if isinstance(binding, Root) or len(binding.params) != len(args):
+                    raise NotScalar
+                values = [build(a, bound) for a in args]
+                return build(binding.node, {**bound, **dict(zip(binding.params, values))})
+            case Apply(op, (arg,), (), (), "(") if isinstance(_static_binding(name_of(op) or "", ctx), Generic):
+                return _generic_of_numbers(_static_binding(name_of(op), ctx).function, build(arg, bound))
         name = name_of(n)
-        if name in variables:
-            return lambda env: env[name]
+        if name in bound:
+            return bound[name]
         if name is not None or isinstance(n, Sym):
+            if name is not None and dependencies(name, ctx.scope) & set(bound):
+                raise NotScalar  # a value that moves with a variable, such as q := x^2 under \int ... \dd x
             value = evaluate(n, ctx)
             if not (isinstance(value, np.ndarray) and value.shape == (1, 1)):
                 raise NotScalar
@@ -2341,10 +2472,47 @@ def scalar_function(node: Node, variables: list, ctx: Ctx):
         raise NotScalar
 
     try:
-        built = build(node)
-    except (NotScalar, EvalError):
+        return build(node, {name: (lambda env, name=name: env[name]) for name in variables})
+    except (NotScalar, EvalError, RecursionError):
         return None
-    return lambda **env: built(env)
+
+
+def _generic_of_numbers(f: Function, argument):
+    """A generic function of numbers (`f: 1 -> 1`) in a scalar formula: called on 1 x 1 arrays, as the
+    evaluator calls it, and entry by entry when the formula is given arrays of points."""
+    try:
+        if not is_scalar(array(f(array(0.5)))):
+            raise NotScalar
+    except EvalError:
+        raise NotScalar from None
+
+    def one(x):
+        return complex(f(array(x))[0, 0])
+
+    def call(env):
+        x = argument(env)
+        if isinstance(x, np.ndarray) and x.ndim:
+            return np.vectorize(one, otypes=[complex])(x)
+        return one(x)
+
+    return call
+
+
+def _compiled(fast, values: dict) -> complex | None:
+    """A compiled formula's value at these numbers, or None where it is not the evaluator's, which then
+    takes over: a real function of a number outside its domain (the square root of a negative number, a
+    logarithm the evaluator refuses) is nan here, complex or an error there; a division by zero is an error
+    here, infinite there."""
+    try:
+        value = complex(fast(values))
+    except ArithmeticError:
+        return None
+    return value if cmath.isfinite(value) else None
+
+
+def _as_arrays(local: dict) -> dict:
+    """Numbers given to a formula's names, as the evaluator's values."""
+    return {name: array(value) for name, value in local.items()}
 
 
 def _real_if_real(value: complex):
@@ -2366,14 +2534,14 @@ def _region_integral(region: Node, variables: list, value_at, quad, ctx: Ctx) ->
 
     def inside(a: float, b: float) -> bool:
         if fast_left is not None and fast_right is not None:
-            return bool(np.real(fast_left(**{x: a, y: b})) <= np.real(fast_right(**{x: a, y: b})))
+            return bool(np.real(fast_left({x: a, y: b})) <= np.real(fast_right({x: a, y: b})))
         local = {x: array(a), y: array(b)}
         return scalar(evaluate(left, ctx.but(locals_=local))).real <= \
             scalar(evaluate(right, ctx.but(locals_=local))).real
 
     def inside_all(a, b) -> np.ndarray:
         if fast_left is not None and fast_right is not None:
-            return np.real(fast_left(**{x: a, y: b})) <= np.real(fast_right(**{x: a, y: b}))
+            return np.real(fast_left({x: a, y: b})) <= np.real(fast_right({x: a, y: b}))
         return np.vectorize(inside)(a, b)
 
     for size in (1.0, 10.0, 100.0):
@@ -2392,7 +2560,7 @@ def _region_integral(region: Node, variables: list, value_at, quad, ctx: Ctx) ->
             import scipy.optimize
 
             def gap(b: float) -> float:
-                return float(np.real(fast_left(**{x: a, y: b})) - np.real(fast_right(**{x: a, y: b})))
+                return float(np.real(fast_left({x: a, y: b})) - np.real(fast_right({x: a, y: b})))
 
             if gap(outer) > 0 >= gap(inner):
                 return scipy.optimize.brentq(gap, inner, outer, xtol=1e-14, rtol=1e-14)
@@ -2407,7 +2575,7 @@ def _region_integral(region: Node, variables: list, value_at, quad, ctx: Ctx) ->
         if not len(hits):
             return 0.0
         low, high = edge(a, hits[0], grid[0]), edge(a, hits[-1], grid[-1])
-        return quad(lambda t: value_at({x: array(a), y: array(t)}), low, high)
+        return quad(lambda t: value_at({x: a, y: t}), low, high)
 
     return quad(lambda a: complex(section(a)), x_low, x_high)
 
