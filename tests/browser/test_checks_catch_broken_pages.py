@@ -44,6 +44,9 @@ DEFECTS = {
     "output that scrolls": '<div class="highlight output"><span class="filename">Output</span><pre><span></span>'
     '<code style="white-space: pre">an output line longer than a phone has room for, which must wrap to be read\n'
     '</code></pre></div>',
+    # Formulas too faint to read: on white in the light scheme, on slate in the dark one.
+    "faint formula in the light scheme": '<p><span class="katex" style="color: #d8d8d8">faint on white</span></p>',
+    "faint formula in the dark scheme": '<p><span class="katex" style="color: #3a3a3a">faint on slate</span></p>',
 }
 
 
@@ -106,6 +109,18 @@ def test_the_intact_page_passes_and_its_wide_markdown_table_scrolls_in_its_box(r
 def test_a_defect_is_reported(readings, defect, pattern):
     _, broken, _ = readings
     assert found(broken, "phone", pattern), f"{defect} not reported; the report was {broken['phone']}"
+
+
+@pytest.mark.parametrize(
+    ("defect", "screen", "pattern"),
+    [
+        ("faint formula in the light scheme", "phone", r"^formulas are hard to read in the light scheme: .* for 'faint on white'"),
+        ("faint formula in the dark scheme", "desktop", r"^formulas are hard to read in the dark scheme: .* for 'faint on slate'"),
+    ],
+)
+def test_a_faint_formula_is_reported_in_its_scheme(readings, defect, screen, pattern):
+    _, broken, _ = readings
+    assert found(broken, screen, pattern), f"{defect} not reported; the report was {broken[screen]}"
 
 
 def test_an_overflowing_table_or_paragraph_is_reported_on_a_phone_only(readings):
