@@ -27,7 +27,7 @@ from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import File, Files
 
 import docblocks
-from test_snippets import interpreters, run_alone
+from test_snippets import run_alone
 
 ROOT = Path(__file__).resolve().parent.parent
 SCRIPT = ROOT / "snippets" / "catalogue" / "identities.py"
@@ -62,8 +62,7 @@ def standalone(tmp_path_factory) -> tuple:
     """snippets/catalogue/identities.py run alone, as every snippet is (tests/test_snippets.py),
     with --report: what it printed, and its report of every check (None if it wrote none)."""
     folder = tmp_path_factory.mktemp("catalogue")
-    with interpreters(tmp_path_factory.mktemp("interpreters")) as server:
-        result = run_alone(SCRIPT, folder, "--report", "report.json", server=server, timeout=600)
+    result = run_alone(SCRIPT, folder, "--report", "report.json", timeout=600)
     report = folder / "report.json"
     return result, json.loads(report.read_text(encoding="utf-8")) if report.is_file() else None
 

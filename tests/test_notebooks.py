@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 import re
 import shutil
 import subprocess
@@ -21,10 +20,10 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from jupyter_client import AsyncKernelManager
 from nbclient import NotebookClient
 
 import docblocks
-import kernel_forks
 from conftest import ROOT
 
 LECTURES = sorted((ROOT / "docs" / "lectures").glob("*.md"))
@@ -119,15 +118,16 @@ def test_notebook_math_renders_without_the_site_macros(site: Path):
     assert not problems, "\n".join(problems)
 
 
-async def run_notebook(path: Path, manager_class) -> str | None:
+async def run_notebook(path: Path) -> str | None:
     """Run the notebook at `path` top to bottom in a fresh kernel started in its folder, in place.
 
     The error that stopped it, or None. The kernel talks over IPC sockets in the
     notebook's folder, not TCP ports: kernels started side by side could race for
-    a free port ("Address already in use") and die.
+    a free port ("Address already in use") and die. nbclient leaves running a kernel
+    whose manager it was given: it is shut down here, once its notebook has run.
     """
     notebook = nbformat.read(path, as_version=4)
-    manager = manager_class(kernel_name="python3", transport="ipc", ip=str(path.parent / "kernel-ipc"))
+    manager = AsyncKernelManager(kernel_name="python3", transport="ipc", ip=str(path.parent / "kernel-ipc"))
     client = NotebookClient(notebook, km=manager, timeout=300, resources={"metadata": {"path": str(path.parent)}})
     try:
         await client.async_execute()
@@ -135,27 +135,13 @@ async def run_notebook(path: Path, manager_class) -> str | None:
         return f"{type(err).__name__}: {err}"
     finally:
         nbformat.write(notebook, path)
+        if manager.has_kernel:
+            await manager.shutdown_kernel(now=True)
     return None
 
 
 @pytest.fixture(scope="module")
-def forked_kernels(tmp_path_factory):
-    """A kernel manager class whose kernels tests/kernel_forks.py forks from a parent that has
-    imported ipykernel, NumPy and SymPy once (that module says what a kernel keeps of it)."""
-    address = tmp_path_factory.mktemp("kernels") / "forks.sock"
-    server = subprocess.Popen([sys.executable, kernel_forks.__file__, str(address)],
-                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
-    try:
-        ready = server.stdout.readline()
-        assert ready == "ready\n", f"the kernel fork server did not start (it said {ready!r})"
-        yield kernel_forks.forked_kernel_manager(str(address))
-    finally:
-        server.stdin.close()
-        server.wait(timeout=30)
-
-
-@pytest.fixture(scope="module")
-def executed(site: Path, tmp_path_factory, forked_kernels) -> dict[str, tuple[str | None, Path]]:
+def executed(site: Path, tmp_path_factory) -> dict[str, tuple[str | None, Path]]:
     """Every notebook run by nbclient, each from its own empty folder, four at a time."""
     copies = {}
     for page in LECTURES:
@@ -171,23 +157,11 @@ def executed(site: Path, tmp_path_factory, forked_kernels) -> dict[str, tuple[st
 
         async def run(path: Path) -> str | None:
             async with limit:
-                return await run_notebook(path, forked_kernels)
+                return await run_notebook(path)
 
         return await asyncio.gather(*(run(path) for path in copies.values()))
 
     return dict(zip(copies, zip(run_in_own_loop(run_all), copies.values())))
-
-
-def test_a_kernel_that_would_differ_from_a_fresh_one_is_refused(forked_kernels, tmp_path: Path):
-    """The fork server's imports read the environment it started in; a kernel asked for with
-    another one (here a variable NumPy reads as it is imported) is not forked."""
-    manager = forked_kernels(kernel_name="python3", transport="ipc", ip=str(tmp_path / "kernel-ipc"))
-
-    async def start() -> None:
-        await manager.start_kernel(env={**os.environ, "NPY_PROMOTION_STATE": "legacy"}, cwd=str(tmp_path))
-
-    with pytest.raises(RuntimeError, match="refused: .* differs from the fork server's in NPY_PROMOTION_STATE"):
-        run_in_own_loop(start)
 
 
 def run_in_own_loop(coroutine_function):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import os
 import subprocess
 import sys
@@ -12,7 +11,6 @@ from pathlib import Path
 import pytest
 
 import docblocks
-import kernel_forks
 
 ROOT = Path(__file__).resolve().parent.parent
 SNIPPETS = sorted((ROOT / "snippets").rglob("*.py"))
@@ -29,67 +27,31 @@ RUN_BY_CATALOGUE_TESTS = ROOT / "snippets" / "catalogue" / "identities.py"
 RUN_HERE = [path for path in SNIPPETS if path != RUN_BY_CATALOGUE_TESTS]
 
 
-# A reader's interpreter: `python -W error`, an environment with nothing but PATH, a fixed hash
-# seed and the number of BLAS threads the suite runs with (one; see the Makefile: with a thread
-# pool per script, the scripts' threads wait on each other and on the other test worker, and the
-# network script took 5 s of CPU instead of 0.4 s).
-INTERPRETER = [sys.executable, "-W", "error"]
-ENVIRONMENT = {"PATH": "/usr/bin:/bin", "PYTHONHASHSEED": "0",
-               **{name: os.environ[name] for name in ("OPENBLAS_NUM_THREADS",) if name in os.environ}}
-
-
-@contextlib.contextmanager
-def interpreters(folder: Path):
-    """A reader's interpreter started once, with NumPy imported: each snippet runs in a fork of it
-    (tests/kernel_forks.py says what a fork keeps). Yields the fork server's address, for run_alone."""
-    address = folder / "forks.sock"
-    server = subprocess.Popen([*INTERPRETER, kernel_forks.__file__, str(address), "numpy"],
-                              cwd=folder, env=ENVIRONMENT, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
-    try:
-        ready = server.stdout.readline()
-        assert ready == "ready\n", f"the snippets' fork server did not start (it said {ready!r})"
-        yield str(address)
-    finally:
-        server.stdin.close()
-        server.wait(timeout=30)
-
-
-def run_alone(path: Path, folder: Path, *arguments: str, server: str, timeout: float = 300) -> subprocess.CompletedProcess:
-    """A snippet file run as a reader runs it, `python -W error SNIPPET`, from `folder` (empty),
-    by the `interpreters` at `server`."""
-    return kernel_forks.run_script(server, str(path), str(folder), list(arguments), timeout)
+def run_alone(path: Path, folder: Path, *arguments: str, timeout: float = 300) -> subprocess.CompletedProcess:
+    """A snippet file run as a reader runs it: a fresh interpreter in `folder` (empty),
+    warnings as errors, an environment with nothing but PATH, a fixed hash seed and the
+    number of BLAS threads the suite runs with (one; see the Makefile: with a thread pool
+    per script, the scripts' threads wait on each other and on the other test worker,
+    and the network script took 5 s of CPU instead of 0.4 s)."""
+    return subprocess.run(
+        [sys.executable, "-W", "error", str(path), *arguments],
+        cwd=folder,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env={"PATH": "/usr/bin:/bin", "PYTHONHASHSEED": "0",
+             **{name: os.environ[name] for name in ("OPENBLAS_NUM_THREADS",) if name in os.environ}},
+    )
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    """The interpreters the snippets of this file run in."""
-    with interpreters(tmp_path_factory.mktemp("interpreters")) as address:
-        yield address
-
-
-@pytest.fixture(scope="module")
-def runs(tmp_path_factory, server) -> dict[Path, subprocess.CompletedProcess]:
-    """All snippets, run in parallel, each alone from its own empty folder."""
+def runs(tmp_path_factory) -> dict[Path, subprocess.CompletedProcess]:
+    """All snippets, run in parallel, each in a fresh interpreter from its own empty folder."""
 
     # Folders are made before the threads start: mktemp is not safe to call concurrently.
     folders = {path: tmp_path_factory.mktemp(path.stem) for path in RUN_HERE}
     with ThreadPoolExecutor(max_workers=4) as pool:
-        return dict(zip(RUN_HERE, pool.map(lambda path: run_alone(path, folders[path], server=server), RUN_HERE)))
-
-
-def test_a_snippet_runs_as_in_a_fresh_interpreter(server, tmp_path_factory):
-    """What a script sees (environment, arguments, folder, name) and how it fails (a warning is an
-    error: traceback, status) are the same in its fork as in a fresh interpreter."""
-    script = tmp_path_factory.mktemp("script") / "script.py"
-    script.write_text("import os, sys, warnings\n"
-                      "print(sorted(os.environ.items()), sys.argv, sys.path[0], os.listdir(), __name__, hash('a'))\n"
-                      "warnings.warn('deprecated', DeprecationWarning)\n", encoding="utf-8")
-    fresh_folder, forked_folder = tmp_path_factory.mktemp("fresh"), tmp_path_factory.mktemp("forked")
-    fresh = subprocess.run([*INTERPRETER, str(script), "an-argument"], cwd=fresh_folder, env=ENVIRONMENT,
-                           capture_output=True, text=True, timeout=60)
-    forked = run_alone(script, forked_folder, "an-argument", server=server, timeout=60)
-    assert fresh.returncode == 1 and "DeprecationWarning: deprecated" in fresh.stderr, fresh
-    assert (forked.returncode, forked.stdout, forked.stderr) == (fresh.returncode, fresh.stdout, fresh.stderr)
+        return dict(zip(RUN_HERE, pool.map(lambda path: run_alone(path, folders[path]), RUN_HERE)))
 
 
 @pytest.mark.parametrize("path", RUN_HERE, ids=name_of)
