@@ -79,6 +79,7 @@ class Block:
     lineno: int  # page line of the opening fence
     code: str
     origins: list[Origin]  # one per line of code
+    closing_line: int = 0  # page line of the closing fence
     indent: str = ""
     expected_output: str | None = None
     output_lines: tuple[int, int] | None = None  # page lines of the shown output (first, last+1)
@@ -223,10 +224,11 @@ def collect(page: Path, text: str | None = None, base_path: list[str] | None = N
             page=origins[index].page,
             lineno=origins[index].page_line,
             code=parsed_block.code,
-            origins=origins[index + 1 : close],
+            origins=_code_origins(parsed_block.code, lines[index + 1 : close], origins[index + 1 : close]),
             indent=fence["indent"],
             skip_reason=skip_reason,
             info=fence["info"],
+            closing_line=origins[close].page_line,
         )
         index = close + 1
         # The shown output: the marker, then a fence, after blank lines only.
@@ -248,6 +250,26 @@ def collect(page: Path, text: str | None = None, base_path: list[str] | None = N
             index = out_close + 1
         blocks.append(block)
     return blocks
+
+
+def _code_origins(code: str, fenced: list[str], origins: list[Origin]) -> list[Origin]:
+    """The origin of each line of `code`, the block's code as pytest-codeblocks hands it over.
+
+    The parser drops the blank lines of an indented block (an exercise's solution), so the
+    code's lines are matched, in order, with the fenced lines they came from: an error on the
+    line after a blank line names that line of the page, not the one before it.
+    """
+    matched: list[Origin] = []
+    position = 0
+    for line in code.split("\n"):
+        found = next((i for i in range(position, len(fenced)) if fenced[i].strip() == line.strip()), None)
+        if found is None:  # not expected; the lines that are left, in order
+            found = min(position, len(origins) - 1)
+        if found < 0:
+            break
+        matched.append(origins[found])
+        position = found + 1
+    return matched
 
 
 def _closing_fence(lines: list[str], start: int, fence: re.Match) -> int:
@@ -384,8 +406,7 @@ def update_outputs(page: Path) -> int:
             edits.append((first - 1, end - 1, [indent + l if l else "" for l in printed.split("\n")]))
         elif printed:
             # Insert marker and an output fence after the block's closing fence.
-            close = block.origins[-1].page_line if block.origins else block.lineno
-            closing = close  # 0-based index of the line after the last code line = closing fence
+            closing = block.closing_line - 1  # 0-based index of the closing fence
             indent = block.indent
             new = ["", indent + OUTPUT_MARKER, "", indent + '```text title="Output"']
             new += [indent + l if l else "" for l in printed.split("\n")]

@@ -41,6 +41,15 @@ def test_a_raising_line_on_the_page_is_named(page: Path, tmp_path: Path):
     assert f"{page}:5" in message and "LinAlgError: Singular matrix" in message, message
 
 
+def test_a_raising_line_after_a_blank_line_in_a_solution_is_named(page: Path, tmp_path: Path):
+    """An indented block (an exercise's solution) loses its blank lines in the block parser;
+    the line named is still the page's line that raised."""
+    text = ('# T\n\n??? success "Solution"\n\n    ```python\n    x = 1\n\n    y = 2\n\n'
+            '    z = x / (y - 2)\n    ```\n')
+    message = failure(page, text, tmp_path)
+    assert f"{page}:10:" in message and "ZeroDivisionError" in message, message
+
+
 def test_shown_output_that_differs_fails_with_a_diff(page: Path, tmp_path: Path):
     text = '```python\nprint(1 + 1)\n```\n\n<!--pytest-codeblocks:expected-output-->\n\n```text\n3\n```\n'
     message = failure(page, text, tmp_path)
