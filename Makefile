@@ -22,11 +22,14 @@ export OPENBLAS_NUM_THREADS = 1
 
 .PHONY: serve test build outputs bench audit lock clean offline pdf test-latest formulas mutate-formulas
 
+# make serve PORT=8001 serves on another port.
+PORT ?= 8000
 serve: $(PY_STAMP) $(JS_STAMP)
-	$(BIN)/mkdocs serve --dev-addr 127.0.0.1:8000 --livereload
+	$(BIN)/mkdocs serve --dev-addr 127.0.0.1:$(PORT) --livereload
 
+# make test PAGE=docs/lectures/x.md runs the checks of that page only (tests/conftest.py, --page).
 test: $(PY_STAMP) $(JS_TOOLS_STAMP)
-	$(BIN)/pytest
+	$(BIN)/pytest $(addprefix --page=,$(PAGE))
 
 build: $(PY_STAMP) $(JS_STAMP)
 	$(BIN)/mkdocs build --strict

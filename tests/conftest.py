@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 import threading
@@ -97,6 +98,8 @@ def pytest_collection_finish(session):
     instead of after them; the lock is held until it ends, and the `site` fixture
     waits for it.
     """
+    if session.config.option.collectonly:
+        return
     if not any("site" in getattr(item, "fixturenames", ()) for item in session.items):
         return
     site_dir, failure, lock_file = site_paths(session.config)
@@ -108,7 +111,7 @@ def pytest_collection_finish(session):
     if site_dir.is_dir() or failure.exists():
         lock.release()
         return
-    command, env = mkdocs_command(ROOT / "mkdocs.yml", site_dir)
+    command, env = mkdocs_command(site_config(session.config), site_dir)
     process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
     def finish() -> None:
@@ -146,9 +149,116 @@ def site(request) -> Path:
         thread.join()
     with FileLock(lock_file):
         if not site_dir.is_dir() and not failure.exists():
-            result = mkdocs_build(ROOT / "mkdocs.yml", site_dir)
+            result = mkdocs_build(site_config(request.config), site_dir)
             if result.returncode != 0:
                 failure.write_text(f"{result.stdout}\n{result.stderr}", encoding="utf-8")
     if failure.exists():
         pytest.fail(f"mkdocs build --strict failed:\n{failure.read_text(encoding='utf-8')}", pytrace=False)
     return site_dir
+
+
+# ---------------------------------------------------------------------------
+# `make test PAGE=docs/lectures/x.md`: the checks of one page.
+
+# Run with every --page: the strict build, which names a broken link, anchor or formula of the
+# page, and the block rules (a Python fence the tests would not run is no block of the page).
+ALWAYS = {"tests/test_site.py::test_strict_build_succeeds", "tests/test_pages.py::test_pages_follow_the_block_rules"}
+SNIPPET = re.compile(r"snippets/[\w/.-]+?\.py")
+FIGURE = re.compile(r"\]\(figure:([\w/-]+)")
+
+
+def pytest_addoption(parser):
+    parser.addoption("--page", action="append", default=[], metavar="PATH",
+                     help="run only the checks of this page (docs/lectures/x.md), and the strict build")
+
+
+def pytest_configure(config):
+    for page in config.getoption("page"):
+        if not Path(page).is_file():
+            raise pytest.UsageError(f"--page {page}: no such file")
+
+
+def page_names(page: str) -> set[str]:
+    """The names a test's parameters give a page: its path (docs/x.md and x.md), its address in
+    the site (x/), the snippets it includes or names and the figures it shows; a lab also by its
+    name (its figures' test)."""
+    path = Path(page).resolve()
+    text = path.read_text(encoding="utf-8")
+    names = {path.relative_to(ROOT).as_posix() if path.is_relative_to(ROOT) else str(path)}
+    names |= set(SNIPPET.findall(text)) | set(FIGURE.findall(text))
+    if path.is_relative_to(ROOT / "docs"):
+        uri = path.relative_to(ROOT / "docs")
+        address = uri.with_suffix("").as_posix()
+        names |= {uri.as_posix(), "" if address == "index" else address + "/"}
+        if uri.parts[0] == "labs":
+            names.add(path.stem)
+    return names - {""}
+
+
+def named(value) -> list[str]:
+    """What a test parameter names: a string, a path under the repository, or the page of an object
+    (a code block's `page`, a site page's `uri` and `url`)."""
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, Path):
+        return [value.relative_to(ROOT).as_posix() if value.is_relative_to(ROOT) else str(value)]
+    return [found for key in ("page", "uri", "url") if isinstance(found := getattr(value, key, None), str)]
+
+
+def concerns(item, names: set[str]) -> bool:
+    """Whether a test checks one of the pages: a parameter names it, or its module is about that
+    page alone (a module-level PAGE, as in tests/browser/test_interactive_figure.py)."""
+    if item.nodeid in ALWAYS:
+        return True
+    values = list(getattr(getattr(item, "callspec", None), "params", {}).values())
+    values.append(getattr(getattr(item, "module", None), "PAGE", None))
+    return any(name in names for value in values if value is not None for name in named(value))
+
+
+# A second implementation of the hook in this file (after the one above, and after
+# tests/browser/conftest.py has left out the pages its markers exclude).
+@pytest.hookimpl(trylast=True, specname="pytest_collection_modifyitems")
+def pytest_select_pages(config, items):
+    pages = config.getoption("page")
+    if not pages:
+        return
+    names = set().union(*(page_names(page) for page in pages))
+    kept = [item for item in items if concerns(item, names)]
+    if len(kept) < len(items):
+        config.hook.pytest_deselected(items=[item for item in items if item not in kept])
+        items[:] = kept
+
+
+def site_config(config) -> Path:
+    """The configuration the run's site is built with: mkdocs.yml, or, with --page and pages under
+    docs/lectures/ (or docs/conventions.md), one that leaves out the other lectures and the labs
+    (`exclude_docs`): the build takes a third of the time (2.6 s of CPU against 7.8 s). Links
+    to the pages left out are not reported then; a broken link still is. The labs' cache is
+    not used: it would drop the runs of the labs left out, as unused."""
+    pages = {Path(page).resolve() for page in config.getoption("page")}
+    docs = ROOT / "docs"
+    lectures = sorted(docs.glob("lectures/*.md")) + [docs / "conventions.md"]
+    if not pages or not pages <= set(lectures):
+        return ROOT / "mkdocs.yml"
+    import small_site
+
+    left_out = [path.relative_to(docs).as_posix() for path in lectures + sorted(docs.glob("labs/*.py"))
+                if path not in pages]
+    lines = small_site.inheriting("mkdocs.yml", docs) + ["exclude_docs: |"] + [f"  /{uri}" for uri in left_out]
+    lines += ["plugins:", "  mkdocs-jupyter:", "    cache: false"]
+    path = shared_folder(config) / "mkdocs-pages.yml"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+# ---------------------------------------------------------------------------
+# Browser tests skipped for want of Chromium: said in the summary, with how to install it.
+
+def pytest_terminal_summary(terminalreporter):
+    from browser import chromium
+
+    skipped = [report for report in terminalreporter.stats.get("skipped", [])
+               if isinstance(report.longrepr, (tuple, list)) and chromium.HOW_TO_INSTALL in report.longrepr[2]]
+    if skipped:
+        terminalreporter.write_line(f"{len(skipped)} browser tests were skipped: {chromium.HOW_TO_INSTALL}",
+                                    yellow=True, bold=True)

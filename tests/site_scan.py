@@ -180,8 +180,24 @@ def math_problems(html_text: str) -> list[str]:
 PUBLISHED_BESIDE = "downloads"
 
 
-def broken_internal_links(site: Path) -> list[str]:
-    """Links between pages of the built site whose target file or anchor is missing.
+def written_at(site: Path, page: Path, href: str, docs: Path) -> str:
+    """Where a link of a built page is written in the page's source, if it is there as it is
+    (a lab's Markdown cells write addresses, not .md paths): ' (docs/labs/x.py:12)', or ''."""
+    address = page.parent.relative_to(site)
+    sources = [docs / address / "index.md"]
+    if address.parts:
+        sources += [docs / address.with_suffix(".md"), docs / address.with_suffix(".py")]
+    for source in sources if page.name == "index.html" else []:
+        if source.is_file():
+            for number, line in enumerate(source.read_text(encoding="utf-8").split("\n"), start=1):
+                if f"({href})" in line or f'"{href}"' in line:
+                    return f" (docs/{source.relative_to(docs).as_posix()}:{number})"
+    return ""
+
+
+def broken_internal_links(site: Path, docs: Path = Path(__file__).resolve().parent.parent / "docs") -> list[str]:
+    """Links between pages of the built site whose target file or anchor is missing, each with the
+    built page and line, and the line of the page's source that writes it when it is found there.
 
     MkDocs validates links written in Markdown pages; this also covers what it
     does not see: links inside notebooks (labs) and inside generated pages.
@@ -202,7 +218,7 @@ def broken_internal_links(site: Path) -> list[str]:
             if target.parent == (site / PUBLISHED_BESIDE).resolve():
                 continue  # the PDF and the offline zip: the deploy workflow puts them there (test_workflows)
             if not target.exists():
-                problems.append(f"{where}: no such file")
+                problems.append(f"{where}: no such file{written_at(site, page, href, docs)}")
             elif parts.fragment and target.suffix == ".html" and unquote(parts.fragment) not in read_page(target).ids:
-                problems.append(f"{where}: no anchor #{parts.fragment}")
+                problems.append(f"{where}: no anchor #{parts.fragment}{written_at(site, page, href, docs)}")
     return problems

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import os
+import re
+import subprocess
+import sys
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
@@ -140,16 +145,91 @@ def test_an_unknown_macro_fails_the_build_with_page_and_formula(tmp_path: Path):
     assert "Undefined control sequence" in result.stderr
 
 
-def test_a_broken_link_or_anchor_fails_the_build(tmp_path: Path):
+def test_a_broken_link_or_anchor_fails_the_build_with_page_and_line(tmp_path: Path):
     result = build(
         tmp_path,
         {
-            "index.md": "# Home\n\n[gone](missing.md) and [anchor](other.md#no-such-heading)\n",
+            "index.md": "# Home\n\n[gone](missing.md), [there](other.md)\n\nand [anchor](other.md#no-such-heading)\n"
+                        "\nAgain [gone](missing.md).\n",
             "other.md": "# Other\n\n## A heading\n",
         },
     )
     assert result.returncode != 0
-    assert "missing.md" in result.stderr and "no-such-heading" in result.stderr, result.stderr[-2000:]
+    lines = result.stderr.splitlines()
+    assert any("docs/index.md:3: " in line and "'missing.md'" in line and line.endswith("(the same link is on line 7 too)")
+               for line in lines), result.stderr[-2000:]
+    assert any("docs/index.md:5: " in line and "no-such-heading" in line for line in lines), result.stderr[-2000:]
+
+
+# The home page's lists, from the navigation (hooks/page_links.py).
+HOME = """# Home
+
+<!-- nav: Lectures -->
+
+1. lectures/a.md: what $x$ is, in
+   two lines.
+2. lectures/b.md: what b is.
+"""
+
+
+def test_the_home_page_lists_the_pages_of_the_navigation_in_its_order(tmp_path: Path):
+    nav = [{"Home": "index.md"}, {"Lectures": [{"Page B": "lectures/b.md"}, {"Page A": "lectures/a.md"}]}]
+    pages = {"index.md": HOME, "lectures/a.md": "# A\n", "lectures/b.md": "# B\n\n[home](../index.md)\n"}
+    result = small_site.build(tmp_path, pages, tmp_path / "site", strict=True, nav=nav)
+    assert result.returncode == 0, result.stderr[-2000:]
+    html = (tmp_path / "site" / "index.html").read_text(encoding="utf-8")
+    items = re.findall(r"<li>(.*?)</li>", html[html.index("<ol>\n"):], re.DOTALL)
+    assert items[0] == '<a href="lectures/b/">Page B</a>: what b is.', items
+    assert items[1].startswith('<a href="lectures/a/">Page A</a>: what <span class="arithmatex">'), items
+    assert items[1].endswith("is, in\n   two lines."), items
+    assert "<!-- nav:" not in html
+
+
+def test_a_page_of_the_navigation_missing_from_the_home_page_stops_the_build(tmp_path: Path):
+    nav = [{"Home": "index.md"}, {"Lectures": [{"A": "lectures/a.md"}, {"B": "lectures/b.md"}, {"C": "lectures/c.md"}]}]
+    pages = {"index.md": HOME, "lectures/a.md": "# A\n", "lectures/b.md": "# B\n", "lectures/c.md": "# C\n"}
+    result = small_site.build(tmp_path, pages, tmp_path / "site", strict=True, nav=nav)
+    assert result.returncode != 0
+    assert "docs/index.md:3: the page lectures/c.md ('C', in the navigation under 'Lectures') is missing " \
+           "from the home page's list" in result.stderr, result.stderr[-2000:]
+
+
+LECTURE_A = [{"Lectures": [{"A": "lectures/a.md"}]}]
+
+
+@pytest.mark.parametrize("nav, text, expected", [
+    (LECTURE_A, HOME, "docs/index.md:7: lectures/b.md is not in the navigation under 'Lectures'"),
+    ([{"Labs": [{"A": "lectures/a.md"}]}], HOME, "docs/index.md:3: no section 'Lectures' in the navigation"),
+    ([{"Lectures": ["lectures/a.md", {"B": "lectures/b.md"}]}], HOME,
+     "the page lectures/a.md in the navigation under 'Lectures' has no title"),
+    (LECTURE_A, HOME.replace("2. lectures/b.md", "2. [B](lectures/b.md)"),
+     "docs/index.md:7: an item of the list of 'Lectures' is '1. <page>.md: what the page is about'"),
+    ([{"Lectures": [{"A": "lectures/a.md"}, {"B": "lectures/b.md"}]}], HOME.replace("what b is.", ""),
+     "docs/index.md:7: the item of lectures/b.md does not say what the page is about"),
+])
+def test_a_home_list_that_does_not_match_the_navigation_is_refused_with_the_line(monkeypatch, nav, text, expected):
+    monkeypatch.syspath_prepend(str(ROOT / "hooks"))
+    import page_links
+
+    page = SimpleNamespace(file=SimpleNamespace(src_uri="index.md", content_string=text))
+    with pytest.raises(page_links.PluginError) as raised:
+        page_links.on_page_markdown(text, page, SimpleNamespace(nav=nav), None)
+    assert expected in str(raised.value), raised.value
+
+
+def test_a_run_without_chromium_says_why_its_browser_tests_are_skipped(tmp_path: Path):
+    """Chromium hidden (no CHROME_PATH, nothing on PATH): the browser fixture skips each test, and the
+    summary says how many, why, and how to install the browser."""
+    (tmp_path / "test_pages_in_a_browser.py").write_text(
+        "import pytest\n\n\n@pytest.mark.parametrize('n', range(3))\ndef test_page(browser, n):\n    pass\n")
+    environment = {key: value for key, value in os.environ.items() if key not in ("CHROME_PATH", "CI")}
+    environment.update(PATH=str(tmp_path), PYTHONPATH=str(ROOT / "tests"))
+    result = subprocess.run([sys.executable, "-m", "pytest", "-p", "conftest", "-p", "browser.conftest",
+                             "-p", "no:cacheprovider", "-n", "1", str(tmp_path)],
+                            cwd=tmp_path, env=environment, capture_output=True, text=True)
+    assert "3 skipped" in result.stdout, result.stdout[-3000:] + result.stderr[-3000:]
+    assert "3 browser tests were skipped: Chromium is not installed. Install it with `sudo apt-get install " \
+           "chromium-headless-shell chromium`" in result.stdout, result.stdout[-3000:]
 
 
 def test_an_external_script_or_unrendered_formula_is_found(tmp_path: Path):

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import html
 import re
+import subprocess
+import sys
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -115,3 +117,99 @@ def test_pages_link_the_pdf_and_the_offline_edition(site: Path):
         depth = "" if page.parent == site else "../../"
         for name in ("matrix-calculus-notes.pdf", "matrix-calculus-notes-offline.zip"):
             assert f'href="{depth}downloads/{name}"' in text, (page, name)
+
+
+def test_a_broken_link_of_a_lab_is_named_with_the_line_of_the_lab(tmp_path: Path):
+    """MkDocs does not see the links of a lab's cells; the scan of the built site names the lab's line."""
+    docs, site = tmp_path / "docs", tmp_path / "site"
+    (docs / "labs").mkdir(parents=True)
+    (docs / "labs" / "lab.py").write_text("# %% [markdown]\n# # Lab\n#\n# See [a lecture](../../lectures/gone/).\n")
+    (site / "labs" / "lab").mkdir(parents=True)
+    (site / "labs" / "lab" / "index.html").write_text('<p>\n<a href="../../lectures/gone/">a lecture</a></p>\n')
+    problems = broken_internal_links(site, docs)
+    assert problems == ["labs/lab/index.html:2: ../../lectures/gone/: no such file (docs/labs/lab.py:4)"], problems
+
+
+def nav_pages(section: str) -> list[tuple[str, str]]:
+    nav = yaml.safe_load(re.sub(r"!ENV \[(\w+), (\"[^\"]*\")\]", r"\2", (ROOT / "mkdocs.yml").read_text()))["nav"]
+    entries = next(entry[section] for entry in nav if isinstance(entry, dict) and section in entry)
+    return [next(iter(entry.items())) for entry in entries]
+
+
+def test_the_home_page_lists_every_lecture_and_lab_of_the_navigation(site: Path):
+    """In the navigation's order, with its titles (hooks/page_links.py), each with what it is about."""
+    text = (site / "index.html").read_text(encoding="utf-8")
+    listed = re.findall(r'<li><a href="((?:lectures|labs)/[\w-]+/)">([^<]+)</a>:\s*\S', text)
+    expected = [(Path(path).with_suffix("").as_posix() + "/", html.escape(title, quote=False))
+                for section in ("Lectures", "Labs") for title, path in nav_pages(section)]
+    assert listed == expected
+
+
+def test_serve_rebuilds_when_a_file_a_page_includes_changes():
+    """`mkdocs serve` watches docs/ and mkdocs.yml, and the `watch:` paths of mkdocs.yml: every file
+    that pages include or name (snippets, figure scripts, the macros) must be under one of them."""
+    config = yaml.safe_load(re.sub(r"!ENV \[(\w+), (\"[^\"]*\")\]", r"\2", (ROOT / "mkdocs.yml").read_text()))
+    watched = [ROOT / "docs", ROOT / "mkdocs.yml"] + [ROOT / path for path in config.get("watch", [])]
+    read = {ROOT / "hooks" / "katex_macros.yml", ROOT / "figures" / "figure_kit.py"}
+    for page in [*(ROOT / "docs").rglob("*.md"), *(ROOT / "docs" / "labs").glob("*.py")]:
+        text = page.read_text(encoding="utf-8")
+        read |= {ROOT / path for path in re.findall(r'--8<--\s+"([^":]+)', text)}
+        read |= {ROOT / path for path in re.findall(r"snippets/[\w/-]+\.py", text)}
+        read |= {ROOT / "figures" / f"{name}.py" for name in re.findall(r"\]\(figure:([\w/-]+)", text)}
+    assert len(read) > 20, read
+    unwatched = [path for path in read if not any(path == w or w in path.parents for w in watched)]
+    assert not unwatched, f"mkdocs serve does not rebuild when these change: {unwatched}"
+
+
+def test_make_serve_and_make_test_take_a_port_and_a_page():
+    def command(*arguments: str) -> str:
+        output = subprocess.run(["make", "-n", *arguments], cwd=ROOT, capture_output=True, text=True, check=True)
+        return output.stdout.strip().splitlines()[-1]
+
+    assert command("serve").endswith("mkdocs serve --dev-addr 127.0.0.1:8000 --livereload")
+    assert command("serve", "PORT=8001").endswith("mkdocs serve --dev-addr 127.0.0.1:8001 --livereload")
+    assert command("test").endswith("pytest")
+    assert command("test", "PAGE=docs/lectures/jacobians.md docs/conventions.md").endswith(
+        "pytest --page=docs/lectures/jacobians.md --page=docs/conventions.md")
+
+
+def test_the_checks_of_one_page_are_those_that_name_it():
+    """`pytest --page=docs/lectures/x.md` keeps the tests whose parameters name the page (its blocks,
+    formulas, notebook, browser checks, the snippets it includes, its figures, the search queries
+    that lead to it) or whose module is about it, and the strict build."""
+    page = "docs/lectures/jacobian-determinant.md"
+    result = subprocess.run([sys.executable, "-m", "pytest", "--collect-only", "-q", "-n", "0", f"--page={page}"],
+                            cwd=ROOT, capture_output=True, text=True)
+    ids = [line for line in result.stdout.splitlines() if "::" in line]
+    assert ids, result.stdout[-2000:] + result.stderr[-2000:]
+    expected = [
+        f"tests/test_pages.py::test_block[{page}:36]",
+        f"tests/test_formulas.py::test_every_formula_holds[{page}]",
+        f"tests/test_notebooks.py::test_notebook_runs_top_to_bottom_and_prints_what_the_page_shows[{page}]",
+        "tests/browser/test_pages_in_browser.py::test_page_reads_well[lectures/jacobian-determinant]",
+        "tests/browser/test_search.py::test_a_students_query_leads_first_to_its_page_and_section[change of variables]",
+        "tests/browser/test_interactive_figure.py::test_arrow_keys_move_the_point",
+        "tests/test_snippets.py::test_snippet_runs_standalone[snippets/jacobian-determinant/polygon_area.py]",
+        "tests/test_figures.py::test_figure_svgs_read_on_a_phone_in_both_schemes[jacobian-determinant/polar-cells]",
+        "tests/test_site.py::test_strict_build_succeeds",
+        "tests/test_pages.py::test_pages_follow_the_block_rules",
+    ]
+    assert not [name for name in expected if name not in ids], ids
+    others = [name for name in ids if "lectures/jacobians" in name or "docs/conventions.md" in name]
+    assert not others and len(ids) < 60, ids
+    missing = subprocess.run([sys.executable, "-m", "pytest", "--collect-only", "-q", "--page=docs/no-such-page.md"],
+                             cwd=ROOT, capture_output=True, text=True)
+    assert missing.returncode != 0 and "--page docs/no-such-page.md: no such file" in missing.stderr, missing.stderr
+
+
+def test_the_site_of_a_lecture_s_checks_is_built_without_the_other_lectures_and_the_labs(request, monkeypatch):
+    import conftest
+
+    monkeypatch.setattr(request.config.option, "page", ["docs/lectures/jacobians.md"])
+    config = yaml.safe_load(conftest.site_config(request.config).read_text(encoding="utf-8"))
+    left_out = config["exclude_docs"].split()
+    assert "/lectures/derivatives.md" in left_out and "/labs/train-mlp.py" in left_out, left_out
+    assert "/lectures/jacobians.md" not in left_out and "/index.md" not in left_out, left_out
+    assert config["plugins"]["mkdocs-jupyter"]["cache"] is False  # no cached lab run dropped as unused
+    monkeypatch.setattr(request.config.option, "page", ["docs/labs/train-mlp.py"])
+    assert conftest.site_config(request.config) == ROOT / "mkdocs.yml"

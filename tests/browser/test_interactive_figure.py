@@ -172,6 +172,21 @@ def touch_drag(cdp, start, end, steps=10):
     cdp.send("Input.dispatchTouchEvent", {"type": "touchEnd", "touchPoints": []})
 
 
+# Blocks above the figure are laid out as they come near the screen (content-visibility), and
+# fonts arrive: the page may still move under a finger placed at once. Resolves once the figure
+# has stayed put for five frames in a row.
+STEADY = """(selector) => new Promise((done) => {
+  let last = null, still = 0;
+  const look = () => {
+    const top = document.querySelector(selector).getBoundingClientRect().top;
+    still = top === last ? still + 1 : 0;
+    last = top;
+    if (still >= 5) done(top); else requestAnimationFrame(look);
+  };
+  requestAnimationFrame(look);
+})"""
+
+
 def test_a_finger_drags_or_taps_the_point_on_a_phone(browser, base_url):
     context = browser.new_context(**PHONE)
     try:
@@ -179,11 +194,13 @@ def test_a_finger_drags_or_taps_the_point_on_a_phone(browser, base_url):
         tab.goto(base_url + URL)
         tab.wait_for_selector(".det-explorer")
         tab.locator(".det-explorer").scroll_into_view_if_needed()
+        tab.evaluate(STEADY, ".det-explorer")
         tab.touchscreen.tap(*client_point(tab, -2.0, -1.0))
         found = check_shown(tab)
         assert np.allclose(found["p"], (-2.0, -1.0), atol=0.05), found
         # A finger on p drags it, and the page stays where it is ...
         cdp = context.new_cdp_session(tab)
+        tab.evaluate(STEADY, ".det-explorer")
         scrolled = tab.evaluate("scrollY")
         touch_drag(cdp, handle_centre(tab), client_point(tab, 3.6, -0.3))
         found = check_shown(tab)
