@@ -11,7 +11,10 @@ are open. The identity catalogue's checks are left out (its rows are printed),
 and a link to what is not printed becomes plain text. A long part of a snippet
 that several code blocks include (the backpropagation engine, in a dozen checks
 and solutions) is printed whole the first time only; after that a block shows
-a comment naming it and its chapter, and the lines that are its own.
+a comment naming it and its chapter, and the lines that are its own. Each line
+of a code block or an output is a block of its own, so that a line too long for
+the sheet wraps with a hanging indent (print_page.css). The title page gives the
+site's address only when it is published (not a local build's 127.0.0.1).
 
 It is a plain document with the theme's stylesheets, not a page of the site:
 no header, navigation or scripts, no search entry, and a file name rather than
@@ -34,11 +37,14 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from katex_render import render_arithmatex
+from lab_styles import STYLESHEET as LAB_STYLESHEET, is_lab
 
 PRINT_FILE = "print.html"
+LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1", "0.0.0.0"}
 STYLE = Path(__file__).resolve().parent / "print_page.css"
 ATTRIBUTE = re.compile(r'\b(?P<name>id|for|name|href|src|data-clipboard-target)="(?P<value>[^"]*)"')
-# The style sheets nbconvert repeats in every lab page: one copy is enough.
+# A <style> that pages repeat (a notebook output's): one copy is enough. (The labs' template styles
+# are a stylesheet, linked below: hooks/lab_styles.py.)
 REPEATED = re.compile(r"<style\b[^>]*>.*?</style>", re.DOTALL)
 # A printed page runs no script (the labs' copy buttons and widgets).
 SCRIPT = re.compile(r"<script\b[^>]*>.*?</script>", re.DOTALL)
@@ -167,6 +173,67 @@ def shown_once(contents: list[str], titles: list[str], sections: dict[str, str])
     return out
 
 
+# Each line of a code block or an output (every <pre>) becomes a block of its own, which CSS gives
+# a hanging indent (print_page.css, .print-line): a line too long for the sheet wraps, and its
+# continuation starts two columns right of the line's own indentation, not at the margin.
+PRE = re.compile(r"(?P<open><pre\b[^>]*>)(?P<inner>.*?)(?P<close></pre>)", re.DOTALL)
+# Inside the <code> of a lecture's block (the theme styles `pre > code`, so the lines go inside it).
+CODE_INSIDE = re.compile(r"(?P<open>(?:<span></span>)?<code\b[^>]*>)(?P<inner>.*)(?P<close></code>\s*)", re.DOTALL)
+MARKUP = re.compile(r"(<[^>]+>)")
+TAG_NAME = re.compile(r"<([a-zA-Z][\w-]*)")
+VOID = re.compile(r"<(?:br|img|wbr|input)\b", re.IGNORECASE)
+
+
+def lines_of(inner: str) -> str:
+    """The content of a <pre>, each line (its newline included) in a <span class="print-line">
+    with its indentation in columns as --indent. A tag open across a line end (a docstring's
+    span) is closed at the end of the line and opened again on the next."""
+    opened: list[str] = []  # the start tags open at this point, outermost first
+    lines: list[str] = []
+    line: list[str] = []
+    text: list[str] = []  # the line's text, for its indentation
+    reopened = 0  # how many of the line's first tags were opened again from the line before
+
+    def end_line(newline: str) -> None:
+        plain = html.unescape("".join(text))
+        indent = len(plain) - len(plain.lstrip(" "))
+        style = f' style="--indent:{indent}"' if indent and plain.strip() else ""
+        closing = "".join(f"</{TAG_NAME.match(tag)[1]}>" for tag in reversed(opened))
+        lines.append(f'<span class="print-line"{style}>{"".join(line)}{closing}{newline}</span>')
+
+    for piece in MARKUP.split(inner):
+        if piece.startswith("<"):
+            line.append(piece)
+            if piece.startswith("</"):
+                if opened:
+                    opened.pop()
+            elif not piece.endswith("/>") and not VOID.match(piece) and not piece.startswith("<!"):
+                opened.append(piece)
+            continue
+        for index, part in enumerate(piece.split("\n")):
+            if index:
+                end_line("\n")
+                line, text, reopened = list(opened), [], len(opened)
+            line.append(part)
+            text.append(part)
+    # A last line without a newline; after a final newline, only the ends of tags opened again.
+    if "".join(text) or any(not piece.startswith("</") for piece in line[reopened:] if piece):
+        end_line("")
+    return "".join(lines)
+
+
+def with_hanging_indents(content: str) -> str:
+    def pre(match: re.Match) -> str:
+        inner = CODE_INSIDE.fullmatch(match["inner"])
+        if inner:
+            body = inner["open"] + lines_of(inner["inner"]) + inner["close"]
+        else:
+            body = lines_of(match["inner"])
+        return match["open"] + body + match["close"]
+
+    return PRE.sub(pre, content)
+
+
 def sections(nav) -> list[tuple[str | None, list]]:
     """The navigation's top level: (section title or None, its pages), in order."""
     out: list[tuple[str | None, list]] = []
@@ -212,7 +279,7 @@ def document(config, nav) -> str:
     contents = shown_once(contents, [page.title or "" for page in pages], repeated_sections(pages))
     ids = {found for chapter in contents for found in IDS.findall(chapter)}
     contents = [
-        INTERNAL_LINK.sub(lambda m: m.group(0) if html.unescape(m["target"]) in ids else m["text"], chapter)
+        with_hanging_indents(INTERNAL_LINK.sub(lambda m: m.group(0) if html.unescape(m["target"]) in ids else m["text"], chapter))
         for chapter in contents
     ]
 
@@ -224,8 +291,15 @@ def document(config, nav) -> str:
             for p in section_pages
         )
         toc.append(f'<li class="print-toc__section">{html.escape(title)}<ol>{entries}</ol></li>' if title else entries)
-    address = f'<p class="print-title__address">{html.escape(config.site_url)}</p>' if config.site_url else ""
+    # The address where the course is published; a local build's (mkdocs.yml's default, this
+    # machine's 127.0.0.1) would send a reader of the printed course nowhere.
+    published = config.site_url and urlsplit(config.site_url).hostname not in LOCAL_HOSTS
+    address = f'<p class="print-title__address">{html.escape(config.site_url)}</p>' if published else ""
     links = "\n".join(f'<link rel="stylesheet" href="{html.escape(url)}">' for url in stylesheets(config))
+    # The labs' stylesheet after this page's own styles, as the labs' styles came after them when
+    # they were inline (hooks/lab_styles.py writes it, for what this page uses of it).
+    lab_link = (f'\n<link rel="stylesheet" href="{html.escape(LAB_STYLESHEET)}">'
+                if any(is_lab(page.file.src_uri) for page in pages) else "")
     palette = (config.theme.get("palette") or [{}])[0]
     return f"""<!doctype html>
 <html lang="{config.theme.get("language", "en")}">
@@ -235,7 +309,7 @@ def document(config, nav) -> str:
 <title>{html.escape(config.site_name)}: the whole course</title>
 {links}
 <style>
-{STYLE.read_text(encoding="utf-8")}</style>
+{STYLE.read_text(encoding="utf-8")}</style>{lab_link}
 </head>
 <body dir="ltr" data-md-color-scheme="default" data-md-color-primary="{palette.get("primary", "indigo")}" data-md-color-accent="{palette.get("accent", "indigo")}">
 <main class="print-document md-typeset">

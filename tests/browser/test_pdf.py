@@ -6,7 +6,10 @@ the session's Chromium, then read back with pypdf: a
 title page, a table of contents whose page numbers are the pages the chapters
 start on, every page of the navigation as a chapter in teaching order, a page
 number on every sheet, formulas as KaTeX (its fonts, no TeX source), and code
-that is all there.
+that is all there; and nothing a student's printed copy should not have: a long
+line of code wraps with a hanging indent, a table broken across sheets leaves no
+empty frame, the title page names no local address, and the text speaks of no
+button (those are the site's).
 """
 
 from __future__ import annotations
@@ -19,10 +22,12 @@ import re
 import shutil
 import subprocess
 import sys
+import tempfile
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pytest
 from pypdf import PdfReader
 
@@ -68,9 +73,10 @@ def flat(text: str) -> str:
 
 @pytest.fixture(scope="module", autouse=True)
 def tools():
-    """The PDF is read back by pdftotext: it is needed, and in CI never skipped (the `browser` fixture sees to Chromium)."""
-    if shutil.which("pdftotext") is None:
-        missing = "pdftotext is not installed: `sudo apt-get install poppler-utils` (`.ci/run` does this in CI)."
+    """The PDF is read back by pdftotext, and some sheets looked at by pdftoppm: both are needed, and in CI
+    never skipped (the `browser` fixture sees to Chromium)."""
+    if shutil.which("pdftotext") is None or shutil.which("pdftoppm") is None:
+        missing = "pdftotext or pdftoppm is not installed: `sudo apt-get install poppler-utils` (`.ci/run` does this in CI)."
         if chromium.in_ci():
             pytest.fail(missing, pytrace=False)
         pytest.skip(missing)
@@ -246,3 +252,112 @@ def test_a_table_too_wide_for_the_sheet_fails_the_print(browser, tmp_path: Path)
     result = publish(browser, tmp_path, tmp_path / "w.pdf")
     assert result.returncode == 1, result.stderr
     assert "cut at the page edge" in result.stderr and "chapter-wide: table: column number 0" in result.stderr
+
+
+def code_lines() -> set[str]:
+    """Every line of code that a page or a lab shows, its spaces as pdftotext gives them (runs of one)."""
+    lines = set()
+    for page in sorted((ROOT / "docs").rglob("*.md")):
+        for block in docblocks.collect(page):
+            lines.update(block.code.split("\n"))
+    for lab in sorted((ROOT / "docs" / "labs").glob("*.py")):
+        lines.update(lab.read_text(encoding="utf-8").split("\n"))
+    return {flat(line) for line in lines if line.strip()}
+
+
+def wrapped_code_lines(texts: list[str], sources: set[str]) -> list[tuple[str, str, int, int]]:
+    """(the first part, the continuation, the column each starts at) for each line of code that
+    the PDF wraps: a printed line that begins a longer line of code and is no line of its own,
+    followed by one that goes on with that line."""
+    by_start: dict[str, list[str]] = {}
+    for source in sources:
+        if len(source) > 40:
+            by_start.setdefault(source[:20], []).append(source)
+    found = []
+    for text in texts:
+        lines = text.split("\n")
+        for first, after in zip(lines, lines[1:]):
+            start = flat(first)
+            candidates = by_start.get(start[:20], ()) if len(start) >= 20 and start not in sources else ()
+            for source in candidates:
+                remaining, rest = source[len(start):].lstrip(), flat(after)
+                if source.startswith(start) and remaining and rest and (
+                        remaining.startswith(rest[:15]) or rest.startswith(remaining[:15])):
+                    found.append((start, rest, len(first) - len(first.lstrip()), len(after) - len(after.lstrip())))
+                    break
+    return found
+
+
+def test_a_long_code_line_wraps_with_a_hanging_indent(texts: list[str]):
+    """A line of code too long for the sheet goes on under itself, right of its own indentation
+    (hooks/print_page.py and print_page.css: .print-line), not at the margin, where it would read
+    as a line of its own and break the indentation that Python reads."""
+    found = wrapped_code_lines(texts, code_lines())
+    assert len(found) >= 20, f"only {len(found)} wrapped lines of code found in the PDF: has the sheet got wider?"
+    flush = [f"{first!r} / {rest!r} (columns {column}, {continued})"
+             for first, rest, column, continued in found if continued <= column]
+    assert not flush, f"{len(flush)} of {len(found)} wrapped lines of code go on at or left of their start:\n" + "\n".join(flush[:10])
+
+
+def sheet_images(pdf: Path, first: int, last: int, dpi: int) -> dict[int, np.ndarray]:
+    """Sheets first..last (1-based) as grey images (pdftoppm's PGM), by page number."""
+    with tempfile.TemporaryDirectory() as folder:
+        subprocess.run(["pdftoppm", "-r", str(dpi), "-gray", "-f", str(first), "-l", str(last), str(pdf), f"{folder}/p"],
+                       check=True, capture_output=True)
+        images = {}
+        for path in Path(folder).glob("p-*.pgm"):
+            magic, width, height, _, data = path.read_bytes().split(maxsplit=4)
+            assert magic == b"P5", path
+            shape = (int(height), int(width))
+            images[int(path.stem.rsplit("-", 1)[1])] = np.frombuffer(data[: shape[0] * shape[1]], np.uint8).reshape(shape)
+        return images
+
+
+def test_a_table_broken_across_sheets_leaves_no_empty_frame(printed, reader: PdfReader):
+    """The identity catalogue's tables run over several sheets. On each sheet a table's frame (its
+    left side: a long light grey rule) ends just under the last row there, not at the foot of the
+    sheet with an empty framed space under the rows that fit (print_page.css)."""
+    chapters = sorted(PDF.chapter_pages(printed[1].read_bytes()).items(), key=lambda item: item[1])
+    names = [name for name, _ in chapters]
+    after = names.index("chapter-reference-identities") + 1
+    start = chapters[after - 1][1]
+    end = chapters[after][1] - 1 if after < len(chapters) else len(reader.pages)
+    dpi = 100
+    mm = dpi / 25.4
+    empty, frames = [], 0
+    for number, image in sorted(sheet_images(printed[1], start, end, dpi).items()):
+        rule = (image >= 170) & (image < 245)  # a table's rule is light grey; text is dark, the paper white
+        ink = image < 150
+        # Each column's runs of rule, as (top, bottom, column); the long ones are the sides of frames.
+        edges = np.diff(np.pad(rule, ((1, 1), (0, 0))).astype(np.int8), axis=0)
+        tops, bottoms = np.argwhere(edges.T == 1), np.argwhere(edges.T == -1)  # sorted by column, then row
+        long = bottoms[:, 1] - tops[:, 1] >= 15 * mm
+        for (x, top), bottom in zip(tops[long], bottoms[long, 1]):
+            rows = np.flatnonzero(ink[top:bottom, x + 3:].any(axis=1))
+            if not len(rows):
+                continue  # the right side of a frame: nothing right of it
+            frames += 1
+            below = (bottom - top - 1 - rows[-1]) / mm
+            if below > 7:
+                empty.append(f"page {number}: {below:.0f} mm of frame under the last row (x = {x / mm:.0f} mm)")
+    assert frames >= end - start, f"only {frames} table frames found on the catalogue's {end - start + 1} sheets"
+    assert not empty, "a table's frame goes on, empty, under its last row:\n" + "\n".join(empty)
+
+
+def test_the_title_page_names_no_local_address(texts: list[str], reader: PdfReader):
+    """A local build's site_url (mkdocs.yml's default, http://127.0.0.1:8000/) leads a reader of the
+    printed course nowhere: the title page gives the address only when it is a published one."""
+    local = re.compile(r"127\.0\.0\.1|localhost|0\.0\.0\.0")
+    pages = [number for number, text in enumerate(texts, start=1) if local.search(text)]
+    assert not pages, f"a local address on page(s) {pages[:10]}"
+    uris = [str(annotation.get_object()["/A"].get("/URI")) for page in reader.pages
+            for annotation in page.get("/Annots") or [] if "/A" in annotation.get_object()]
+    assert not [uri for uri in uris if local.search(uri)], [uri for uri in uris if local.search(uri)][:5]
+
+
+def test_the_text_speaks_of_no_button(texts: list[str]):
+    """Paper has no buttons: a sentence about one of the site's (Download as notebook, copy, show)
+    is worded to hold on paper too ("on the site"), without calling it a button."""
+    pages = [number for number, text in enumerate(texts, start=1) if re.search(r"\bbuttons?\b", text, re.IGNORECASE)]
+    assert not pages, f"'button' on page(s) {pages}: " + "; ".join(
+        flat(line) for number in pages[:3] for line in texts[number - 1].split("\n") if "button" in line.lower())
