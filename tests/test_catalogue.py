@@ -324,6 +324,12 @@ def files_with(*uris: str) -> Files:
     return Files([File(uri, "/nowhere", "/nowhere", use_directory_urls=True) for uri in uris])
 
 
+def test_notes_show_no_escaped_quotes():
+    """A note is Markdown a reader sees: a quote escaped inside a raw string would show its backslash."""
+    escaped = [entry.key for entry in CATALOGUE if re.search(r"\\[\"']", entry.note or "")]
+    assert not escaped, f"notes with a backslash before a quote: {escaped}"
+
+
 def test_page_lists_every_identity_with_its_check(hook):
     hook.catalogue = hook.load()
     page = hook.render(files_with("conventions.md"))

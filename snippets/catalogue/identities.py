@@ -1360,7 +1360,7 @@ def build_catalogue() -> None:
 
     equality("vec-product", "kron", "vec of a product", "vec-kronecker", vec(Akm @ Xmp @ Bpq),
              kron(Bpq.T, Akm) @ vec(Xmp), [Akm, Xmp, Bpq],
-             note=r"Holds for $\vec$ stacking columns: NumPy's `X.reshape(-1, order=\"F\")`, SymPy's "
+             note="Holds for $\\vec$ stacking columns: NumPy's `X.reshape(-1, order=\"F\")`, SymPy's "
                   r"`Matrix.vec()`. With NumPy's default, row-major `X.reshape(-1)`, it is wrong by a relative "
                   r"error of order 1 at a random point (median about 1.4 over random tests; the two vectors "
                   r"are nearly unrelated): use the next row.")
