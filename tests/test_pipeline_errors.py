@@ -172,26 +172,32 @@ HOME = """# Home
 """
 
 
-def test_the_home_page_lists_the_pages_of_the_navigation_in_its_order(tmp_path: Path):
+def home_markdown(monkeypatch, nav: list, text: str = HOME) -> str:
+    """The home page's Markdown as hooks/page_links.py hands it on (the hook is run as a unit here:
+    tests/test_site.py checks the real home page of the real build, which runs it)."""
+    monkeypatch.syspath_prepend(str(ROOT / "hooks"))
+    import page_links
+
+    page = SimpleNamespace(file=SimpleNamespace(src_uri="index.md", content_string=text))
+    return page_links.on_page_markdown(text, page, SimpleNamespace(nav=nav), None)
+
+
+def test_the_home_page_lists_the_pages_of_the_navigation_in_its_order(monkeypatch):
     nav = [{"Home": "index.md"}, {"Lectures": [{"Page B": "lectures/b.md"}, {"Page A": "lectures/a.md"}]}]
-    pages = {"index.md": HOME, "lectures/a.md": "# A\n", "lectures/b.md": "# B\n\n[home](../index.md)\n"}
-    result = small_site.build(tmp_path, pages, tmp_path / "site", strict=True, nav=nav)
-    assert result.returncode == 0, result.stderr[-2000:]
-    html = (tmp_path / "site" / "index.html").read_text(encoding="utf-8")
-    items = re.findall(r"<li>(.*?)</li>", html[html.index("<ol>\n"):], re.DOTALL)
-    assert items[0] == '<a href="lectures/b/">Page B</a>: what b is.', items
-    assert items[1].startswith('<a href="lectures/a/">Page A</a>: what <span class="arithmatex">'), items
-    assert items[1].endswith("is, in\n   two lines."), items
-    assert "<!-- nav:" not in html
+    lines = home_markdown(monkeypatch, nav).split("\n")
+    start = lines.index("1. [Page B](lectures/b.md): what b is.")
+    assert lines[start + 1 : start + 3] == ["2. [Page A](lectures/a.md): what $x$ is, in", "   two lines."], lines
+    assert not any("<!-- nav:" in line for line in lines), lines
 
 
-def test_a_page_of_the_navigation_missing_from_the_home_page_stops_the_build(tmp_path: Path):
+def test_a_page_of_the_navigation_missing_from_the_home_page_stops_the_build(monkeypatch):
     nav = [{"Home": "index.md"}, {"Lectures": [{"A": "lectures/a.md"}, {"B": "lectures/b.md"}, {"C": "lectures/c.md"}]}]
-    pages = {"index.md": HOME, "lectures/a.md": "# A\n", "lectures/b.md": "# B\n", "lectures/c.md": "# C\n"}
-    result = small_site.build(tmp_path, pages, tmp_path / "site", strict=True, nav=nav)
-    assert result.returncode != 0
+    from mkdocs.exceptions import PluginError
+
+    with pytest.raises(PluginError) as raised:
+        home_markdown(monkeypatch, nav)
     assert "docs/index.md:3: the page lectures/c.md ('C', in the navigation under 'Lectures') is missing " \
-           "from the home page's list" in result.stderr, result.stderr[-2000:]
+           "from the home page's list" in str(raised.value), raised.value
 
 
 LECTURE_A = [{"Lectures": [{"A": "lectures/a.md"}]}]
@@ -208,12 +214,10 @@ LECTURE_A = [{"Lectures": [{"A": "lectures/a.md"}]}]
      "docs/index.md:7: the item of lectures/b.md does not say what the page is about"),
 ])
 def test_a_home_list_that_does_not_match_the_navigation_is_refused_with_the_line(monkeypatch, nav, text, expected):
-    monkeypatch.syspath_prepend(str(ROOT / "hooks"))
-    import page_links
+    from mkdocs.exceptions import PluginError
 
-    page = SimpleNamespace(file=SimpleNamespace(src_uri="index.md", content_string=text))
-    with pytest.raises(page_links.PluginError) as raised:
-        page_links.on_page_markdown(text, page, SimpleNamespace(nav=nav), None)
+    with pytest.raises(PluginError) as raised:
+        home_markdown(monkeypatch, nav, text)
     assert expected in str(raised.value), raised.value
 
 

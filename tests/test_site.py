@@ -10,8 +10,10 @@ import re
 import subprocess
 import sys
 from pathlib import Path
+from types import SimpleNamespace
 from urllib.parse import urlsplit
 
+import pytest
 import yaml
 
 from site_scan import broken_internal_links, external_resources, math_problems, read_page, root_absolute
@@ -197,9 +199,11 @@ def test_the_checks_of_one_page_are_those_that_name_it():
     assert not [name for name in expected if name not in ids], ids
     others = [name for name in ids if "lectures/jacobians" in name or "docs/conventions.md" in name]
     assert not others and len(ids) < 60, ids
-    missing = subprocess.run([sys.executable, "-m", "pytest", "--collect-only", "-q", "--page=docs/no-such-page.md"],
-                             cwd=ROOT, capture_output=True, text=True)
-    assert missing.returncode != 0 and "--page docs/no-such-page.md: no such file" in missing.stderr, missing.stderr
+    import conftest
+
+    asking = SimpleNamespace(getoption=lambda name: ["docs/no-such-page.md"] if name == "page" else None)
+    with pytest.raises(pytest.UsageError, match="--page docs/no-such-page.md: no such file"):
+        conftest.pytest_configure(asking)
 
 
 def test_the_site_of_a_lecture_s_checks_is_built_without_the_other_lectures_and_the_labs(request, monkeypatch):
