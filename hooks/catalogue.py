@@ -262,7 +262,10 @@ def render(files: Files) -> str:
                                       f"{cell!r} (use \\abs or \\norm)")
             rows.append("| " + " | ".join(cells) + " |")
         # The wrapper's class keeps each formula on one line (extra.css); the table scrolls instead.
-        parts.append('<div class="identity-table" markdown>\n\n' + "\n".join(rows) + "\n\n</div>\n")
+        # --rows: the room a group not yet laid out keeps is its number of rows times the tallest
+        # row's height (extra.css).
+        parts.append(f'<div class="identity-table" style="--rows: {len(entries)}" markdown>\n\n'
+                     + "\n".join(rows) + "\n\n</div>\n")
         noted = [e for e in entries if e.note]
         if noted:
             parts.append("**Where other references differ.**\n")
@@ -270,7 +273,8 @@ def render(files: Files) -> str:
         # Out of the search index: 76 scripts with their helpers would bury the lectures' results.
         # A <section>, because Material's search parser loses an exclusion when a nested
         # element of the same tag (the code blocks' <div>s) closes. Not printed (extra.css).
-        parts.append('<section class="identity-checks" data-search-exclude="true" markdown>\n\n**Checks.**\n\n'
+        parts.append(f'<section class="identity-checks" style="--rows: {len(entries)}" data-search-exclude="true" '
+                     'markdown>\n\n**Checks.**\n\n'
                      + "\n".join(check_block(e) for e in entries) + "\n</section>\n")
     page = "\n".join(parts)
     if files.get_file_from_path("conventions.md") is None:  # a build without it: name, do not link
@@ -320,7 +324,7 @@ def on_files(files: Files, config) -> Files:
     return files
 
 
-IDENTITY_TABLE = re.compile(r'(<div class="identity-table">\s*<table>)(.*?)(</table>)', re.DOTALL)
+IDENTITY_TABLE = re.compile(r'(<div class="identity-table"[^>]*>\s*<table>)(.*?)(</table>)', re.DOTALL)
 HEADER_CELL = re.compile(r"<th[^>]*>(.*?)</th>", re.DOTALL)
 TABLE_ROW = re.compile(r"<tr>.*?</tr>", re.DOTALL)
 

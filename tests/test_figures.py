@@ -133,7 +133,9 @@ def test_figures_on_pages_have_alt_text_size_both_schemes_and_lazy_loading(site:
     assert not problems, "\n".join(problems)
 
 
-LAB_IMAGE = re.compile(r'<div class="jp-RenderedSVG[^"]*"[^>]*>\s*<img alt="(?P<alt>[^"]*)" src="data:image/svg\+xml;base64,(?P<data>[^"]+)"')
+# A lab figure: a file beside the page (hooks/lab_images.py), or a data: URL (the print page keeps those).
+LAB_IMAGE = re.compile(r'<div class="jp-RenderedSVG[^"]*"[^>]*>\s*<img alt="(?P<alt>[^"]*)"[^>]*?\ssrc="(?P<src>[^"]+)"')
+ALT_COMMENT = re.compile(r"^\s*# alt:", re.MULTILINE)
 LAB_RASTER = re.compile(r'<div class="jp-RenderedImage[^"]*"[^>]*>\s*<img\b')
 
 
@@ -149,11 +151,20 @@ def test_lab_figures_are_svg_with_alt_text_and_read_on_a_phone(site: Path, lab: 
 
     content = (site / "labs" / lab / "index.html").read_text(encoding="utf-8")
     problems = [f"a raster image (PNG): draw it as a figure" for _ in LAB_RASTER.finditer(content)]
-    for number, image in enumerate(LAB_IMAGE.finditer(content), start=1):
+    images = list(LAB_IMAGE.finditer(content))
+    # Each figure its cells draw (one per `# alt:` comment) is on the page, and measured here.
+    drawn = len(ALT_COMMENT.findall((ROOT / "docs" / "labs" / f"{lab}.py").read_text(encoding="utf-8")))
+    if len(images) != drawn:
+        problems.append(f"{drawn} figures drawn by its cells, {len(images)} SVG images found on the page")
+    for number, image in enumerate(images, start=1):
         alt = html.unescape(image["alt"])
         if not alt or alt.startswith("No description") or SAYS_WHAT_IT_IS.match(alt):
             problems.append(f"figure {number}: alt text {alt!r} (a '# alt: ...' comment in its cell says what it shows)")
-        svg = base64.b64decode(image["data"]).decode("utf-8")
+        source = html.unescape(image["src"])
+        if source.startswith("data:image/svg+xml;base64,"):
+            svg = base64.b64decode(source.split(",", 1)[1]).decode("utf-8")
+        else:
+            svg = (site / "labs" / lab / source).read_text(encoding="utf-8")
         box = re.search(r'<svg\b[^>]*\bviewBox="0 0 ([\d.]+) ([\d.]+)"', svg)
         width_units = float(box[1])
         shown_px = min(width_units * PX_PER_PT, PHONE_COLUMN)
