@@ -6,8 +6,8 @@ A page shows a figure with a line of its own:
 
 This hook finds those lines in every page, has figures/figure_kit.py render the
 figures they name (all in one process; a figure is rendered again only when its
-script, the page or snippet it reads, the kit or the lock file changes: the
-result is kept in .cache/figures), adds each as two SVG files to the site
+script, the code of the page or the snippet it reads, the kit or the lock file
+changes: the result is kept in .cache/figures), adds each as two SVG files to the site
 (`figures/<lecture>/<name>.svg` and `.dark.svg`) and writes the HTML:
 
 - a <figure> with an <img> per scheme (the theme's scheme decides which one
@@ -92,11 +92,21 @@ def _sources(name: str) -> list[Path]:
     return sources
 
 
+# What a figure reads of a page is its code (figure_kit.page_functions): the key takes the page's
+# fenced blocks, so that an edit of its prose (`make serve`) does not draw its figures again.
+FENCED = re.compile(r"^[ \t]*(?P<fence>`{3,}|~{3,}).*?^[ \t]*(?P=fence)[ \t]*$", re.MULTILINE | re.DOTALL)
+
+
 def _key(name: str) -> str:
     digest = hashlib.sha256(name.encode())
     for path in _sources(name):
         digest.update(str(path).encode())
-        digest.update(path.read_bytes() if path.exists() else b"(missing)")
+        if not path.exists():
+            digest.update(b"(missing)")
+        elif path.suffix == ".md":
+            digest.update("\n".join(match.group(0) for match in FENCED.finditer(path.read_text(encoding="utf-8"))).encode())
+        else:
+            digest.update(path.read_bytes())
     return digest.hexdigest()[:20]
 
 

@@ -8,7 +8,9 @@ mkdocs-jupyter executes and renders them. This hook adds what it lacks:
   absolute, so a downloaded lab reads right in Jupyter or Colab;
 - a cache of executed labs that is also keyed on the snippets a lab names
   (mkdocs-jupyter keys it on the notebook alone, so a lab importing a changed
-  snippet would show stale output), and that is off in CI.
+  snippet would show stale output), and that is off in CI; a dirty build
+  (`make serve`) keeps the cached runs of the labs it did not render, which
+  mkdocs-jupyter would delete (the next `make test` would run every lab again).
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from urllib.parse import urljoin, urlsplit
 import jupytext
 import nbformat
 from mkdocs.exceptions import PluginError
+from mkdocs.plugins import event_priority
 from mkdocs.structure.files import File, Files
 from figure_markup import SAYS_WHAT_IT_IS
 from lecture_notebooks import with_notebook_links
@@ -104,6 +107,14 @@ def kernel_settings() -> None:
     os.environ["IPYTHONDIR"] = str(profile.parent)
 
 
+_dirty = False
+
+
+def on_startup(*, command, dirty) -> None:
+    global _dirty
+    _dirty = dirty
+
+
 def on_config(config):
     kernel_settings()
     plugin = config.plugins["mkdocs-jupyter"]
@@ -124,7 +135,10 @@ def on_config(config):
 def on_files(files: Files, config) -> Files:
     site = (config.site_url or "http://127.0.0.1:8000/").rstrip("/") + "/"
     for file in list(files):
-        if is_lab(file.src_uri):
+        # A dirty build (make serve) renders only the labs that changed (hooks/serve.py, run before
+        # this, marks those whose snippets changed): the others' notebooks stay as written.
+        # (Making them all takes 0.11 s of CPU a rebuild, of 1.2 s; measured on 2 cores.)
+        if is_lab(file.src_uri) and not (_dirty and not file.is_modified()):
             content = lab_to_ipynb(Path(file.abs_src_path), site + file.url)
             files.append(File.generated(config, notebook_uri(file.src_uri), content=content))
     return files
@@ -168,3 +182,12 @@ def on_page_content(html: str, page, config, files: Files) -> str:
     html = HTML_MATH_COMMENT.sub("", html)  # the formula checker's comments, rendered by mkdocs-jupyter as HTML
     # The same links as a lecture's, under the lab's title.
     return with_notebook_links(html, page, config, files, notebook_uri(page.file.src_uri))
+
+
+@event_priority(50)  # before mkdocs-jupyter's on_post_build, which deletes the entries this build did not use
+def on_post_build(config) -> None:
+    """A dirty build renders only the labs that changed: the runs of the others stay cached. (The
+    next full build deletes the stale runs, those of a lab edited since.)"""
+    plugin = config.plugins["mkdocs-jupyter"]
+    if _dirty and plugin.config["cache"]:
+        plugin._used_cache_paths.update(Path(plugin.config["cache_dir"]).glob("*.json"))

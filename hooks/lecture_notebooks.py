@@ -331,9 +331,20 @@ def _title(lines: list[str], file: File) -> str:
 # MkDocs events
 
 
+_dirty = False
+
+
+def on_startup(*, command, dirty) -> None:
+    global _dirty
+    _dirty = dirty
+
+
 def on_files(files: Files, config) -> Files:
     for file in list(files):
-        if is_lecture(file.src_uri):
+        # A dirty build (make serve) renders only the pages that changed (hooks/serve.py, run before
+        # this, marks those whose snippets or figures changed): the others' notebooks stay as written.
+        # (Making them all takes 0.13 s of CPU a rebuild, of 1.2 s; measured on 2 cores.)
+        if is_lecture(file.src_uri) and not (_dirty and not file.is_modified()):
             try:
                 content = build_notebook(file, config, files)
             except NotebookError as err:

@@ -327,13 +327,15 @@ def document(config, nav) -> str:
 
 
 _nav = None
-_serving = False
+_skipped = False
 
 
 def on_startup(*, command, dirty) -> None:
-    # `mkdocs serve` (make serve) skips the print page: it costs most of a second a rebuild.
-    global _serving
-    _serving = command == "serve"
+    # `mkdocs serve` (make serve) skips the print page: it costs most of a second a rebuild. So does
+    # a dirty build: it renders only the pages that changed, and a print page made from it would
+    # hold those alone (the one written before stays).
+    global _skipped
+    _skipped = command == "serve" or dirty
 
 
 def on_nav(nav, config, files):
@@ -343,7 +345,7 @@ def on_nav(nav, config, files):
 
 
 def on_post_build(config) -> None:
-    if _serving:
+    if _skipped:
         return
     target = Path(config.site_dir) / PRINT_FILE
     target.write_text(KATEX_MATHML.sub("", render_arithmatex(document(config, _nav), None)), encoding="utf-8")

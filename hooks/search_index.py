@@ -135,13 +135,20 @@ def clean(text: str, macros: dict[str, str], done: dict[str, str]) -> str:
     return re.sub(r"[ \t]{2,}", " ", MATH.sub(formula, text))
 
 
+_readable: dict[str, dict[str, str]] = {}
+
+
 def on_post_build(config) -> None:
     """Runs after the search plugin has written the index, and before the offline plugin copies it."""
     path = Path(config.site_dir) / INDEX
     if not path.is_file():
         return
     index = json.loads(path.read_text(encoding="utf-8"))
-    macros, done = load_macros(), {}
+    macros = load_macros()
+    # The formulas made readable are kept while the process lasts, for these macros: `make serve`
+    # builds again after each edit, and the whole index is cleaned each time (0.75 s of the 1.2 s
+    # of CPU a prose edit cost; with them kept, the edit is served in 0.9-1.1 s instead of 1.6-1.8 s).
+    done = _readable.setdefault(json.dumps(macros, sort_keys=True), {})
     for doc in index["docs"]:
         doc["title"] = clean(doc["title"], macros, done)
         doc["text"] = clean(doc["text"], macros, done)

@@ -168,8 +168,8 @@ def test_make_serve_and_make_test_take_a_port_and_a_page():
         output = subprocess.run(["make", "-n", *arguments], cwd=ROOT, capture_output=True, text=True, check=True)
         return output.stdout.strip().splitlines()[-1]
 
-    assert command("serve").endswith("mkdocs serve --dev-addr 127.0.0.1:8000 --livereload")
-    assert command("serve", "PORT=8001").endswith("mkdocs serve --dev-addr 127.0.0.1:8001 --livereload")
+    assert command("serve").endswith("mkdocs serve --dirty --dev-addr 127.0.0.1:8000 --livereload")
+    assert command("serve", "PORT=8001").endswith("mkdocs serve --dirty --dev-addr 127.0.0.1:8001 --livereload")
     assert command("test").endswith("pytest")
     assert command("test", "PAGE=docs/lectures/jacobians.md docs/conventions.md").endswith(
         "pytest --page=docs/lectures/jacobians.md --page=docs/conventions.md")

@@ -1,0 +1,145 @@
+"""`make serve` (`mkdocs serve --dirty`, hooks/serve.py): an edit renders again only what it changes,
+and what the build gathers from every page stays whole.
+
+A small site is built twice in one process, as `mkdocs serve` builds it (the second time after
+an edit), and what the second build left is read: the pages, the search index, the labs' cache
+of executed runs, the print page.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import yaml
+
+import small_site
+
+ROOT = Path(__file__).resolve().parent.parent
+
+# Two builds in one process, as `mkdocs serve --dirty` makes them: the first, the edits (JSON,
+# {path: text}, their files a second newer than anything built), the second.
+TWO_BUILDS = """
+import json, os, sys, time
+from mkdocs.commands.build import build
+from mkdocs.config import load_config
+
+config_file, site_dir, edits = sys.argv[1], sys.argv[2], json.loads(sys.argv[3])
+
+def config():
+    loaded = load_config(config_file, site_dir=site_dir)
+    loaded.site_url = "http://127.0.0.1:8000/"
+    return loaded
+
+first = config()
+first.plugins.on_startup(command="serve", dirty=True)
+build(first, serve_url=first.site_url, dirty=True)
+print(json.dumps({str(path): os.stat(path).st_mtime_ns for path in __import__("pathlib").Path(site_dir).rglob("*.*")}))
+later = time.time() + 1
+for path, text in edits.items():
+    with open(path, "w", encoding="utf-8") as file:
+        file.write(text)
+    os.utime(path, (later, later))
+second = config()
+build(second, serve_url=second.site_url, dirty=True)
+"""
+
+PAGES = {
+    "index.md": "# Home\n\nThe home page.\n",
+    "lectures/shown.md": "# Shown\n\nA lecture that shows a snippet.\n\n```python\n--8<-- \"snippets/shown.py\"\n```\n",
+    "lectures/other.md": "# Other\n\nA lecture that includes nothing, about eigenvalues.\n",
+}
+CATALOGUE = "reference/identities.md"  # a page a hook writes
+LAB = "# %% [markdown]\n# # Lab {n}\n#\n# The lab numbered {n}.\n\n# %%\nx = {n}\n"
+
+
+def site(tmp_path: Path, strict: bool, catalogue: bool = True) -> tuple[Path, Path]:
+    """A small site of three pages, the identity catalogue and two labs (not run: execute off, the cache of their runs on);
+    the config file and the folder it is built in. Built from tmp_path, where the labs' cache and
+    the page's snippet are."""
+    docs = tmp_path / "docs"
+    for name, text in {**PAGES, "labs/one.py": LAB.format(n=1), "labs/two.py": LAB.format(n=2)}.items():
+        (docs / name).parent.mkdir(parents=True, exist_ok=True)
+        (docs / name).write_text(text, encoding="utf-8")
+    (tmp_path / "snippets").mkdir()
+    (tmp_path / "snippets" / "shown.py").write_text('print("first version")\n', encoding="utf-8")
+    lines = small_site.inheriting("mkdocs.yml", docs) + [f"strict: {str(strict).lower()}"]
+    lines += yaml.safe_dump({"nav": [*PAGES, *[CATALOGUE] * catalogue, "labs/one.py", "labs/two.py"]}).splitlines()
+    lines += ["plugins:", "  mkdocs-jupyter:", "    execute: false", "    cache: true"]
+    config_file = tmp_path / "mkdocs.yml"
+    config_file.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return config_file, tmp_path / "site"
+
+
+def environment() -> dict[str, str]:
+    """The environment of the builds: CI would turn the labs' cache off."""
+    return {**{key: value for key, value in os.environ.items() if key != "CI"}, "NO_MKDOCS_2_WARNING": "1"}
+
+
+def test_serve_renders_a_page_again_when_its_snippet_changes_and_keeps_the_rest(tmp_path: Path):
+    config_file, site_dir = site(tmp_path, strict=True)  # strict: MkDocs' warning of a dirty build fails no build
+    edits = {str(tmp_path / "snippets" / "shown.py"): 'print("second version")\n'}
+    run = subprocess.run([sys.executable, "-c", TWO_BUILDS, str(config_file), str(site_dir), json.dumps(edits)],
+                         cwd=tmp_path, capture_output=True, text=True, env=environment())
+    assert run.returncode == 0, run.stderr[-3000:]
+    first = json.loads(run.stdout.splitlines()[-1])
+    # The page that includes the snippet shows its new text (MkDocs alone renders only a page whose
+    # file changed), and so does its notebook.
+    assert "second version" in (site_dir / "lectures" / "shown" / "index.html").read_text(encoding="utf-8")
+    assert "second version" in (site_dir / "lectures" / "shown.ipynb").read_text(encoding="utf-8")
+    # The rest is as the first build wrote it: the other pages, the catalogue page (a hook writes
+    # its text on every build), the notebooks of the other lecture and of the labs.
+    for kept in ["lectures/other/index.html", "reference/identities/index.html", "lectures/other.ipynb",
+                 "labs/one/index.html", "labs/one.ipynb", "labs/two.ipynb"]:
+        assert os.stat(site_dir / kept).st_mtime_ns == first[str(site_dir / kept)], f"{kept} was written again"
+    # The search index holds every page once, the rendered one and those kept from the first build.
+    index = json.loads((site_dir / "search" / "search_index.json").read_text(encoding="utf-8"))
+    pages = [doc["location"] for doc in index["docs"] if "#" not in doc["location"]]
+    assert sorted(pages) == ["", "labs/one/", "labs/two/", "lectures/other/", "lectures/shown/", "reference/identities/"], pages
+    # The labs' runs, cached by the first build, stay cached though the second rendered no lab.
+    assert len(list((tmp_path / ".cache" / "mkdocs-jupyter").glob("*/*.json"))) == 2
+
+
+def test_a_dirty_build_writes_no_print_page_of_the_pages_it_renders(tmp_path: Path):
+    config_file, site_dir = site(tmp_path, strict=False, catalogue=False)
+    for dirty in ([], ["--dirty"]):  # a full build, an edit, a dirty build
+        if dirty:
+            (tmp_path / "docs" / "index.md").write_text(PAGES["index.md"] + "\nAn edit.\n", encoding="utf-8")
+        run = subprocess.run([sys.executable, "-m", "mkdocs", "build", *dirty, "-f", str(config_file), "-d", str(site_dir)],
+                             cwd=tmp_path, capture_output=True, text=True, env=environment())
+        assert run.returncode == 0, run.stderr[-3000:]
+    assert "An edit." in (site_dir / "index.html").read_text(encoding="utf-8")
+    print_page = (site_dir / "print.html").read_text(encoding="utf-8")
+    assert "about eigenvalues" in print_page and "An edit." not in print_page  # the full build's
+
+
+def test_a_figure_is_drawn_again_when_the_code_of_its_page_changes_not_its_prose(tmp_path: Path, monkeypatch):
+    sys.path.insert(0, str(ROOT / "hooks"))
+    import figure_markup
+
+    monkeypatch.setattr(figure_markup, "ROOT", tmp_path)
+    monkeypatch.setenv("FIGURES_DIR", str(tmp_path / "figures"))
+    (tmp_path / "figures" / "demo").mkdir(parents=True)
+    (tmp_path / "figures" / "demo" / "plot.py").write_text('PAGE = "docs/lectures/demo.md"\n', encoding="utf-8")
+    page = tmp_path / "docs" / "lectures" / "demo.md"
+    page.parent.mkdir(parents=True)
+    text = "# Demo\n\nThe prose.\n\n!!! note\n\n    ```python\n    def f(x):\n        return x\n    ```\n"
+    page.write_text(text, encoding="utf-8")
+    key = figure_markup._key("demo/plot")
+    page.write_text(text.replace("The prose.", "The prose, edited."), encoding="utf-8")
+    assert figure_markup._key("demo/plot") == key
+    page.write_text(text.replace("return x", "return 2 * x"), encoding="utf-8")
+    assert figure_markup._key("demo/plot") != key
+
+
+def test_serve_renders_every_page_again_when_the_configuration_changes(tmp_path: Path):
+    config_file, site_dir = site(tmp_path, strict=True, catalogue=False)
+    edits = {str(config_file): config_file.read_text(encoding="utf-8") + "site_description: An edited description.\n"}
+    run = subprocess.run([sys.executable, "-c", TWO_BUILDS, str(config_file), str(site_dir), json.dumps(edits)],
+                         cwd=tmp_path, capture_output=True, text=True, env=environment())
+    assert run.returncode == 0, run.stderr[-3000:]
+    for page in ["index.html", "lectures/other/index.html", "labs/two/index.html"]:
+        assert "An edited description." in (site_dir / page).read_text(encoding="utf-8"), page
