@@ -6,6 +6,7 @@ The scans share one read of each page (site_scan.read_page)."""
 from __future__ import annotations
 
 import html
+import os
 import re
 import subprocess
 import sys
@@ -165,7 +166,10 @@ def test_serve_rebuilds_when_a_file_a_page_includes_changes():
 
 def test_make_serve_and_make_test_take_a_port_and_a_page():
     def command(*arguments: str) -> str:
-        output = subprocess.run(["make", "-n", *arguments], cwd=ROOT, capture_output=True, text=True, check=True)
+        # As a reader types it: not as a sub-make of `make test`, which would add directory lines.
+        outside = {name: value for name, value in os.environ.items() if name not in ("MAKEFLAGS", "MAKELEVEL", "MFLAGS")}
+        output = subprocess.run(["make", "--no-print-directory", "-n", *arguments], cwd=ROOT, env=outside,
+                                capture_output=True, text=True, check=True)
         return output.stdout.strip().splitlines()[-1]
 
     assert command("serve").endswith("mkdocs serve --dirty --dev-addr 127.0.0.1:8000 --livereload")

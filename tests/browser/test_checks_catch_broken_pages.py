@@ -73,6 +73,9 @@ def readings(site, phone, tmp_path_factory):
     for name, text in pages.items():
         (root / section / name).mkdir(parents=True)
         (root / section / name / "index.html").write_text(text, encoding="utf-8")
+        for beside in original.parent.iterdir():  # what the page loads from its folder (a lab's figures)
+            if beside.is_file() and beside.name != "index.html":
+                shutil.copy(beside, root / section / name / beside.name)
     with static_server.serve(root) as base_url:
         return (
             inspect(phone, base_url, (section / "intact").as_posix() + "/", formulas),
