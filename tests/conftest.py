@@ -229,6 +229,14 @@ def pytest_select_pages(config, items):
         items[:] = kept
 
 
+def asked(request, fixture: str) -> set[str]:
+    """The parameter ids of the tests of the requesting module that the run holds and that use
+    `fixture`: a module fixture that prepares something for each (runs each notebook, each
+    snippet) prepares only those, so that `--page` does not wait for the rest."""
+    return {item.callspec.id for item in request.session.items
+            if item.module is request.module and fixture in item.fixturenames and hasattr(item, "callspec")}
+
+
 def site_config(config) -> Path:
     """The configuration the run's site is built with: mkdocs.yml, or, with --page and pages under
     docs/lectures/ (or docs/conventions.md), one that leaves out the other lectures and the labs

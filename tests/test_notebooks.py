@@ -24,7 +24,7 @@ from jupyter_client import AsyncKernelManager
 from nbclient import NotebookClient
 
 import docblocks
-from conftest import ROOT
+from conftest import ROOT, asked
 
 LECTURES = sorted((ROOT / "docs" / "lectures").glob("*.md"))
 IDS = [page.relative_to(ROOT).as_posix() for page in LECTURES]
@@ -141,14 +141,16 @@ async def run_notebook(path: Path) -> str | None:
 
 
 @pytest.fixture(scope="module")
-def executed(site: Path, tmp_path_factory) -> dict[str, tuple[str | None, Path]]:
-    """Every notebook run by nbclient, each from its own empty folder, four at a time."""
+def executed(request, site: Path, tmp_path_factory) -> dict[str, tuple[str | None, Path]]:
+    """Every notebook that a test of the run asks for (all of them, but for `make test PAGE=...`),
+    run by nbclient, each from its own empty folder, four at a time."""
+    wanted = asked(request, "executed")
     copies = {}
     for page in LECTURES:
-        if built(site, page):
+        if built(site, page) and page.relative_to(ROOT).as_posix() in wanted:
             copies[page.name] = tmp_path_factory.mktemp(page.stem) / f"{page.stem}.ipynb"
             shutil.copy(notebook_path(site, page), copies[page.name])
-    for lab in LABS_WITH_SNIPPETS:
+    for lab in (lab for lab in LABS_WITH_SNIPPETS if f"labs/{lab.name}" in wanted):
         copies[f"labs/{lab.name}"] = tmp_path_factory.mktemp(lab.stem) / f"{lab.stem}.ipynb"
         shutil.copy(site / "labs" / f"{lab.stem}.ipynb", copies[f"labs/{lab.name}"])
 

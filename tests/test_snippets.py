@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 import docblocks
+from conftest import asked
 
 ROOT = Path(__file__).resolve().parent.parent
 SNIPPETS = sorted((ROOT / "snippets").rglob("*.py"))
@@ -45,13 +46,15 @@ def run_alone(path: Path, folder: Path, *arguments: str, timeout: float = 300) -
 
 
 @pytest.fixture(scope="module")
-def runs(tmp_path_factory) -> dict[Path, subprocess.CompletedProcess]:
-    """All snippets, run in parallel, each in a fresh interpreter from its own empty folder."""
-
+def runs(request, tmp_path_factory) -> dict[Path, subprocess.CompletedProcess]:
+    """Every snippet a test of the run asks for (all, but for `make test PAGE=...`), run in
+    parallel, each in a fresh interpreter from its own empty folder."""
+    wanted = asked(request, "runs")
+    chosen = [path for path in RUN_HERE if name_of(path) in wanted]
     # Folders are made before the threads start: mktemp is not safe to call concurrently.
-    folders = {path: tmp_path_factory.mktemp(path.stem) for path in RUN_HERE}
+    folders = {path: tmp_path_factory.mktemp(path.stem) for path in chosen}
     with ThreadPoolExecutor(max_workers=4) as pool:
-        return dict(zip(RUN_HERE, pool.map(lambda path: run_alone(path, folders[path]), RUN_HERE)))
+        return dict(zip(chosen, pool.map(lambda path: run_alone(path, folders[path]), chosen)))
 
 
 @pytest.mark.parametrize("path", RUN_HERE, ids=name_of)
