@@ -143,3 +143,28 @@ def test_serve_renders_every_page_again_when_the_configuration_changes(tmp_path:
     assert run.returncode == 0, run.stderr[-3000:]
     for page in ["index.html", "lectures/other/index.html", "labs/two/index.html"]:
         assert "An edited description." in (site_dir / page).read_text(encoding="utf-8"), page
+
+
+def test_compiled_templates_are_kept_and_a_changed_template_is_compiled_again():
+    """`make serve` keeps the theme's compiled templates from one build to the next
+    (hooks/serve.py, CompiledTemplates); a template whose source changed is compiled again."""
+    from jinja2 import DictLoader, Environment
+
+    sys.path.insert(0, str(ROOT / "hooks"))
+    import serve
+
+    kept = serve.CompiledTemplates()
+    sources = {"page.html": "first {{ x }}"}
+    compiled = []
+
+    class Counting(Environment):
+        def compile(self, *args, **kwargs):
+            compiled.append(args[1] if len(args) > 1 else kwargs.get("name"))
+            return super().compile(*args, **kwargs)
+
+    for _ in range(2):  # two builds, each with its own environment, as MkDocs makes them
+        assert Counting(loader=DictLoader(sources), bytecode_cache=kept).get_template("page.html").render(x=1) == "first 1"
+    assert compiled == ["page.html"], compiled  # compiled by the first build only
+    sources["page.html"] = "second {{ x }}"
+    assert Counting(loader=DictLoader(sources), bytecode_cache=kept).get_template("page.html").render(x=1) == "second 1"
+    assert compiled == ["page.html", "page.html"], compiled
