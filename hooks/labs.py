@@ -107,6 +107,8 @@ def kernel_settings() -> None:
     os.environ["IPYTHONDIR"] = str(profile.parent)
 
 
+# Each hook that needs it keeps its own flag: MkDocs loads every hook as a module of its own, so
+# a hook imported by another (this one by hooks/serve.py) is a second copy that MkDocs never starts.
 _dirty = False
 
 
@@ -189,5 +191,7 @@ def on_post_build(config) -> None:
     """A dirty build renders only the labs that changed: the runs of the others stay cached. (The
     next full build deletes the stale runs, those of a lab edited since.)"""
     plugin = config.plugins["mkdocs-jupyter"]
+    # `_used_cache_paths` is mkdocs-jupyter's own record (no public option), pinned in the lock;
+    # tests/test_serve.py fails if a dirty build loses a cached run.
     if _dirty and plugin.config["cache"]:
         plugin._used_cache_paths.update(Path(plugin.config["cache_dir"]).glob("*.json"))

@@ -331,6 +331,8 @@ def _title(lines: list[str], file: File) -> str:
 # MkDocs events
 
 
+# Each hook that needs it keeps its own flag: MkDocs loads every hook as a module of its own, so
+# a hook imported by another (this one by hooks/labs.py) is a second copy that MkDocs never starts.
 _dirty = False
 
 

@@ -187,11 +187,17 @@ def written_at(site: Path, page: Path, href: str, docs: Path) -> str:
     sources = [docs / address / "index.md"]
     if address.parts:
         sources += [docs / address.with_suffix(".md"), docs / address.with_suffix(".py")]
+    import sys
+
+    hooks = str(Path(__file__).resolve().parent.parent / "hooks")
+    if hooks not in sys.path:
+        sys.path.insert(0, hooks)
+    from page_links import link_lines  # the build's own search for the line of a link
+
     for source in sources if page.name == "index.html" else []:
-        if source.is_file():
-            for number, line in enumerate(source.read_text(encoding="utf-8").split("\n"), start=1):
-                if f"({href})" in line or f'"{href}"' in line:
-                    return f" (docs/{source.relative_to(docs).as_posix()}:{number})"
+        lines = link_lines(source, href)
+        if lines:
+            return f" (docs/{source.relative_to(docs).as_posix()}:{lines[0]})"
     return ""
 
 
