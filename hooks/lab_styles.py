@@ -250,11 +250,53 @@ def template_styles(html_text: str, where: str) -> tuple[str, str]:
     return STYLE.sub("", before) + html_text[found.end("before"):], styles
 
 
+NOTEBOOK = re.compile(r'<div class="jp-Notebook"[^>]*>')
+DIV_TAG = re.compile(r"<div\b[^>]*>|</div>")
+CELL_CLASS = re.compile(r'\A<div class="jp-Cell ')
+# The cells past the first two and before the last three: extra.css lays them out only when they
+# come near the screen, as it does a lecture's blocks.
+LATER = "lab-later"
+FIRST_DRAWN, LAST_DRAWN = 2, 3
+
+
+def with_later_cells(html_text: str, where: str) -> str:
+    """The notebook's cells, past its first FIRST_DRAWN and before its last LAST_DRAWN, marked with
+    the class LATER. The mark is written here rather than chosen in the stylesheet by position
+    (`:nth-child(n + 3):nth-last-child(n + 4)`): a selector that counts from the end made a phone
+    style and lay out all 19,600 elements of the estimator-variance lab in its first frame (a trace:
+    26,221 elements styled, against 7,939 with the class), before any cell was skipped."""
+    notebook = NOTEBOOK.search(html_text)
+    if notebook is None:
+        raise PluginError(f"{where}: mkdocs-jupyter's page has no <div class=\"jp-Notebook\">: its template "
+                          "changed (hooks/lab_styles.py)")
+    depth, cells = 1, []  # inside the notebook's <div>; cells: where each of its child <div>s opens
+    for tag in DIV_TAG.finditer(html_text, notebook.end()):
+        if tag[0] == "</div>":
+            depth -= 1
+            if depth == 0:
+                break
+        else:
+            if depth == 1:
+                if not CELL_CLASS.match(tag[0]):
+                    raise PluginError(f"{where}: the notebook holds a <div> that is not a cell: {tag[0][:80]}")
+                cells.append(tag.start())
+            depth += 1
+    else:
+        raise PluginError(f"{where}: the notebook's <div> is not closed (hooks/lab_styles.py)")
+    at = len('<div class="')
+    pieces, end = [], 0
+    for start in cells[FIRST_DRAWN : max(FIRST_DRAWN, len(cells) - LAST_DRAWN)]:
+        pieces += [html_text[end : start + at], LATER, " "]
+        end = start + at
+    return "".join(pieces) + html_text[end:]
+
+
 def on_page_content(html_text: str, page, config, files) -> str:
     if not is_lab(page.file.src_uri):
         return html_text
     where = f"docs/{page.file.src_uri}"
     content, styles = template_styles(html_text, where)
+    content = with_later_cells(content, where)
     other = next((lab for lab, its_styles in _styles.items() if its_styles != styles), None)
     if other is not None:
         raise PluginError(f"{where}: mkdocs-jupyter wrote other styles than for {other}; the labs share one "

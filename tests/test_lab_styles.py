@@ -102,10 +102,11 @@ def lab_page(src_uri: str) -> SimpleNamespace:
 
 
 def test_the_styles_go_from_the_content_and_must_be_the_same_in_every_lab():
-    content = '<h1>Lab</h1><style type="text/css">.a{b:c}</style>\n<div class="jupyter-wrapper"><style>.cell-output{}</style></div>'
+    notebook = '<div class="jp-Notebook" data-jp-theme-light="true"></div>'
+    content = f'<h1>Lab</h1><style type="text/css">.a{{b:c}}</style>\n<div class="jupyter-wrapper"><style>.cell-output{{}}</style>{notebook}</div>'
     lab_styles.on_pre_build(None)
     out = lab_styles.on_page_content(content, lab_page("labs/a.py"), None, None)
-    assert out == '<h1>Lab</h1><div class="jupyter-wrapper"><style>.cell-output{}</style></div>', out
+    assert out == f'<h1>Lab</h1><div class="jupyter-wrapper"><style>.cell-output{{}}</style>{notebook}</div>', out
     assert lab_styles.on_page_content(content, lab_page("labs/b.py"), None, None) == out
     with pytest.raises(PluginError, match=r"docs/labs/c\.py: mkdocs-jupyter wrote other styles than for docs/labs/a\.py"):
         lab_styles.on_page_content(content.replace("b:c", "b:d"), lab_page("labs/c.py"), None, None)
@@ -123,3 +124,66 @@ def test_the_link_comes_last_in_the_head():
                    'href="../../assets/stylesheets/jupyter.css">\n</head><body></body>'), out
     with pytest.raises(PluginError, match=r"docs/labs/a\.py: the page has no </head>"):
         lab_styles.on_post_page("<body></body>", page, None)
+
+
+def notebook(cells: list[str]) -> str:
+    return '<div class="jupyter-wrapper"><div class="jp-Notebook" data-jp-theme-light="true">\n' + "".join(cells) + "</div></div>"
+
+
+def markdown_cell(text: str) -> str:
+    return f'<div class="jp-Cell jp-MarkdownCell jp-Notebook-cell" id="cell-id={text}">\n<div><p>{text}</p></div>\n</div>\n'
+
+
+def code_cell(text: str) -> str:
+    # As mkdocs-jupyter writes one: a cell <div> inside another.
+    return (f'<div class="jp-Cell jp-CodeCell jp-Notebook-cell">\n<div class="jp-Cell jp-CodeCell jp-Notebook-cell" '
+            f'id="cell-id={text}"><div class="jp-InputArea"><pre>{text}</pre></div><div class="jp-OutputArea">'
+            '<div><img src="x.svg"></div></div></div>\n</div>\n')
+
+
+def marked(html_text: str) -> list[str]:
+    """The ids of the cells marked lab-later (a code cell: its inner cell's id)."""
+    found = []
+    for opening in re.finditer(r'<div class="lab-later jp-Cell [^"]*"[^>]*>', html_text):
+        found.append(re.search(r'id="cell-id=([^"]+)"', html_text[opening.start():])[1])
+    return found
+
+
+def test_the_cells_between_the_first_two_and_the_last_three_are_marked():
+    cells = [markdown_cell("m0"), code_cell("c1"), markdown_cell("m2"), code_cell("c3"), markdown_cell("m4"),
+             code_cell("c5"), markdown_cell("m6"), code_cell("c7")]
+    out = lab_styles.with_later_cells(notebook(cells), "docs/labs/a.py")
+    assert marked(out) == ["m2", "c3", "m4"], out
+    # Only the outer <div> of a code cell is marked: it is the notebook's child, which the stylesheet names.
+    assert out.count("lab-later") == 3
+    assert lab_styles.with_later_cells(notebook(cells), "docs/labs/a.py").replace("lab-later ", "") == notebook(cells)
+    # Five cells or fewer: every cell is drawn from the start.
+    assert "lab-later" not in lab_styles.with_later_cells(notebook(cells[:5]), "docs/labs/a.py")
+    assert marked(lab_styles.with_later_cells(notebook(cells[:6]), "docs/labs/a.py")) == ["m2"]
+
+
+def test_a_notebook_the_hook_cannot_read_is_an_error_that_names_the_lab():
+    with pytest.raises(PluginError, match=r'docs/labs/a\.py: .*no <div class="jp-Notebook">'):
+        lab_styles.with_later_cells('<div class="jupyter-wrapper"></div>', "docs/labs/a.py")
+    with pytest.raises(PluginError, match=r"docs/labs/a\.py: the notebook's <div> is not closed"):
+        lab_styles.with_later_cells(notebook([markdown_cell("m0")])[: -len("</div></div>")], "docs/labs/a.py")
+    with pytest.raises(PluginError, match=r'docs/labs/a\.py: the notebook holds a <div> that is not a cell: <div class="other">'):
+        lab_styles.with_later_cells(notebook([markdown_cell("m0"), '<div class="other"></div>']), "docs/labs/a.py")
+
+
+def test_every_lab_marks_its_middle_cells(site: Path):
+    """On the built site: each lab marks as many cells as it has past its first two and before its last three."""
+    for lab in sorted((ROOT / "docs" / "labs").glob("*.py")):
+        page = (site / "labs" / lab.stem / "index.html").read_text(encoding="utf-8")
+        body = page[page.index('<div class="jp-Notebook"'):]
+        depth, cells = 0, 0
+        for tag in re.finditer(r"<div\b[^>]*>|</div>", body):
+            if tag[0] == "</div>":
+                depth -= 1
+                if depth == 0:
+                    break
+            else:
+                cells += depth == 1
+                depth += 1
+        assert cells > 0, f"labs/{lab.stem}: no cells found"
+        assert page.count('class="lab-later ') == max(0, cells - 5), f"labs/{lab.stem}: {cells} cells"
