@@ -49,7 +49,7 @@ def test_a_group_not_yet_drawn_keeps_room_for_its_whole_height(catalogue, width)
                                                   Math.round(rooms[i]), Math.round(heights[i])])
         return {{covered, groups}}
     }}""")
-    assert len(found["groups"]) >= 10, found  # the tables and checks past the first screens
+    assert len(found["groups"]) >= 10, found  # every group's table and checks
     too_small = [group for group in found["groups"] if group[3] > group[2]]
     assert not too_small, (f"at {width} px, groups taller than the room kept for them (class, rows, room px, "
                            f"height px): {too_small}; raise --row-room in extra.css")
