@@ -52,6 +52,18 @@ def test_pages_load_no_math_javascript(site: Path):
         assert "text/x-mathjax-config" not in text and "window.MathJax" not in text, page.relative_to(site)
 
 
+def test_no_script_runs_before_the_header_is_read(site: Path):
+    """A script inside the header is a point where a phone may paint the header half read: the theme's
+    palette script stood between the light/dark toggle and the search button, and the toggle moved
+    48 px when the button came (overrides/partials/javascripts/palette.html)."""
+    for page in sorted(site.rglob("*.html")):
+        text = page.read_text(encoding="utf-8")
+        header = re.search(r"<header\b.*?</header>", text, re.DOTALL)
+        if header is None:
+            continue
+        assert "<script" not in header[0], f"{page.relative_to(site)}: a script inside the page's <header>"
+
+
 def test_katex_assets_are_served_by_the_site(site: Path):
     css = site / "assets" / "katex" / "katex.min.css"
     assert css.is_file()
