@@ -52,6 +52,7 @@ mutate-formulas: $(PY_STAMP)
 bench: $(PY_STAMP) $(JS_TOOLS_STAMP)
 	$(BIN)/python bench/bench.py
 	$(BIN)/python bench/backprop.py
+	$(BIN)/python bench/author_loop.py
 
 # Performance and accessibility of every page: Lighthouse (median of 3 runs,
 # mobile and desktop) and axe-core, a table and the floors. A benchmark, not a test.
