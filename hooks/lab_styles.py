@@ -26,6 +26,8 @@ and performance from 89 to 98 (finite-difference lab) and 89 to 97 (change of va
 largest figures). The whole 591 KB as the one file instead scored 97 and 91, LCP 0.2 and 0.6 s
 later: the trimming earns its 0.55 s of CPU per build (parsing the CSS, reading the labs and
 the print page).
+
+It also marks the cells that extra.css draws only when they come near the screen (with_later_cells).
 """
 
 from __future__ import annotations
