@@ -9,24 +9,17 @@ inputs: what is kept and what goes, and the errors that name the lab.
 
 from __future__ import annotations
 
-import importlib.util
 import re
-import sys
 from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
 from mkdocs.exceptions import PluginError
 
+from hook_module import hook_module
+
 ROOT = Path(__file__).resolve().parent.parent
-# Loaded as MkDocs loads a hook: its folder importable, the module registered by its name.
-if str(ROOT / "hooks") not in sys.path:
-    sys.path.insert(0, str(ROOT / "hooks"))
-if "lab_styles" not in sys.modules:
-    spec = importlib.util.spec_from_file_location("lab_styles", ROOT / "hooks" / "lab_styles.py")
-    sys.modules["lab_styles"] = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(sys.modules["lab_styles"])
-lab_styles = sys.modules["lab_styles"]
+lab_styles = hook_module("lab_styles")
 
 STYLE = re.compile(r"<style\b[^>]*>.*?</style>", re.DOTALL)
 STYLESHEET_LINK = re.compile(r'<link rel="stylesheet" href="(?P<href>[^"]+)"')
