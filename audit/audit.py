@@ -179,6 +179,13 @@ def main() -> int:
             if lost:
                 costs[f"{page.name} ({form})"] = [f"{audit} ({', '.join(values)})" for audit, values in sorted(lost.items())]
 
+    speeds = [run["benchmarkIndex"] for run in runs if run.get("benchmarkIndex")]
+    if speeds:
+        # Blocking time is measured on this machine and multiplied by the 4x slowdown, so the
+        # same page scores lower on a slower or busier machine: the index tells readers of the
+        # table which machine they read.
+        print(f"\nLighthouse's CPU benchmark of this machine (benchmarkIndex, higher is faster): median "
+              f"{statistics.median(speeds):.0f}, from {min(speeds):.0f} to {max(speeds):.0f} over {len(speeds)} runs")
     if costs:
         print("\nWhat cost points (the value in each run that lost points):")
         for where, items in costs.items():
