@@ -8,7 +8,8 @@ is served, so canonical links are right), serves it like a static host with gzip
   - runs axe-core on every page at a phone and a desktop width, in the light and
     the dark colour scheme, after reading the page to its end (every block drawn,
     collapsed blocks opened: what a reader meets).
-Prints one table row per page and form factor, then what cost points, and
+Prints one table row per page and form factor, the machine's CPU benchmark
+(Lighthouse's benchmarkIndex), then what cost points, and
 checks the floors on every page; exits 1 if one is missed.
 
 Lighthouse's performance score depends on the machine: on a busy one the main
@@ -179,13 +180,14 @@ def main() -> int:
             if lost:
                 costs[f"{page.name} ({form})"] = [f"{audit} ({', '.join(values)})" for audit, values in sorted(lost.items())]
 
-    speeds = [run["benchmarkIndex"] for run in runs if run.get("benchmarkIndex")]
+    # Blocking time is measured on this machine and multiplied by the 4x slowdown, so the same
+    # page scores lower on a slower or busier machine: the index tells which machine the table is of.
+    speeds = [run["benchmarkIndex"] for run in runs if run["benchmarkIndex"] is not None]
     if speeds:
-        # Blocking time is measured on this machine and multiplied by the 4x slowdown, so the
-        # same page scores lower on a slower or busier machine: the index tells readers of the
-        # table which machine they read.
         print(f"\nLighthouse's CPU benchmark of this machine (benchmarkIndex, higher is faster): median "
               f"{statistics.median(speeds):.0f}, from {min(speeds):.0f} to {max(speeds):.0f} over {len(speeds)} runs")
+    else:
+        print("\nLighthouse reported no CPU benchmark (benchmarkIndex) for this machine.")
     if costs:
         print("\nWhat cost points (the value in each run that lost points):")
         for where, items in costs.items():

@@ -37,8 +37,7 @@ try {
         line.tbt = value("total-blocking-time");
         line.cls = value("cumulative-layout-shift");
         line.bytes = value("total-byte-weight");
-        // Lighthouse's own measure of the machine's CPU speed: blocking time and the score
-        // follow it, so the table reports it beside them.
+        // Lighthouse's measure of the machine's CPU speed (audit.py says why it is shown).
         line.benchmarkIndex = lhr.environment?.benchmarkIndex ?? null;
         // What cost points, so the table can say why a score is below its floor.
         line.failing = Object.entries(lhr.categories)
