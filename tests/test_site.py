@@ -64,6 +64,25 @@ def test_no_script_runs_before_the_header_is_read(site: Path):
         assert "<script" not in header[0], f"{page.relative_to(site)}: a script inside the page's <header>"
 
 
+def test_font_preloads_open_the_body_and_hold_up_no_first_paint(site: Path):
+    """A font preload in <head> may hold up a page's first paint in Chromium, which ran to 1.3 s in a
+    quarter of Lighthouse's loads (hooks/render_math.py, font_preloads); in <body> it holds up nothing.
+    The pages whose first formulas draw with KaTeX's fonts still preload them."""
+    preload = re.compile(r'<link rel="preload" href="[^"]+" as="font"[^>]*>')
+    preloading = []
+    for page in sorted(site.rglob("*.html")):
+        text = page.read_text(encoding="utf-8")
+        head = text[: text.find("</head>")]
+        assert not preload.search(head), f"{page.relative_to(site)}: a font preload in <head>"
+        body = re.search(r"<body\b[^>]*>", text)
+        links = preload.findall(text)
+        if links:
+            assert text[body.end() :].startswith("".join(links)), f"{page.relative_to(site)}: font preloads " \
+                "elsewhere than at the start of <body>"
+            preloading.append(page.relative_to(site).as_posix())
+    assert "lectures/derivatives/index.html" in preloading, preloading
+
+
 def test_katex_assets_are_served_by_the_site(site: Path):
     css = site / "assets" / "katex" / "katex.min.css"
     assert css.is_file()
