@@ -104,7 +104,7 @@ def font_preloads(output: str, page) -> str:
     They are then fetched with the stylesheets instead of after the first
     layout: text laid out in a fallback font moves when the real font arrives
     (a layout shift, which `make audit` measures: without the preloads CLS was
-    0.01-0.015 on the Jacobians and vec-Kronecker lectures).
+    0.004-0.015 on the Jacobians and vec-Kronecker lectures).
 
     The links open the page's <body> rather than sit in its <head>. Chromium
     lets a font preload that it meets before <body> hold up the first paint

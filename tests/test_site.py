@@ -66,7 +66,7 @@ def test_no_script_runs_before_the_header_is_read(site: Path):
 
 def test_font_preloads_open_the_body_and_hold_up_no_first_paint(site: Path):
     """A font preload in <head> may hold up a page's first paint in Chromium, which ran to 1.3 s in a
-    quarter of Lighthouse's loads (hooks/render_math.py, font_preloads); in <body> it holds up nothing.
+    third of Lighthouse's loads (13 of 38; hooks/render_math.py, font_preloads); in <body> it holds up nothing.
     The pages whose first formulas draw with KaTeX's fonts still preload them."""
     preload = re.compile(r'<link rel="preload" href="[^"]+" as="font"[^>]*>')
     preloading = []
