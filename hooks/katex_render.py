@@ -28,6 +28,12 @@ ARITHMATEX = re.compile(r'<(?P<tag>span|div) class="arithmatex">(?P<tex>.*?)</(?
 # in a span that does not break (extra.css), so "... of x" / ". For" cannot happen. A longer
 # formula is left free to break inside, where KaTeX allows it (after a relation or an operator).
 SHORT_FORMULA = 24  # characters of TeX
+# KaTeX's MathML copy of a formula, the one screen readers read, ends with the TeX source as an
+# <annotation>. A browser's own style sheet hides it, but a copy not yet drawn has had no style
+# (extra.css leaves every copy undrawn), and Chromium then reads the TeX out after the formula.
+# aria-hidden hides it without style. Checked by tests/browser/test_formula_copies.py.
+TEX_ANNOTATION = '<annotation encoding="application/x-tex">'
+HIDDEN_TEX_ANNOTATION = '<annotation encoding="application/x-tex" aria-hidden="true">'
 
 
 class KatexError(Exception):
@@ -90,7 +96,7 @@ def katex() -> Katex:
 def render(tex: str, display: bool) -> str:
     key = (tex, display)
     if key not in _drawn:
-        _drawn[key] = katex().render(tex, display)
+        _drawn[key] = katex().render(tex, display).replace(TEX_ANNOTATION, HIDDEN_TEX_ANNOTATION)
     return _drawn[key]
 
 
