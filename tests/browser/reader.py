@@ -281,8 +281,20 @@ PAGE_STATE = r"""async () => {
   const outputs = [...content.querySelectorAll(".highlight.output pre > code")];
   const cutOutputs = outputs.filter((code) => code.scrollWidth > code.clientWidth + 1)
     .map((code) => code.textContent.split("\n")[0].slice(0, 60));
+  // A heading's permalink (the ¶, invisible until hovered) on a line of its own: an empty line.
+  const lonelyPermalinks = [...content.querySelectorAll(":is(h1, h2, h3, h4, h5, h6) .headerlink")]
+    .filter((link) => {
+      if (!link.getClientRects().length) return false;  // not drawn (a page title's)
+      const text = document.createRange();
+      text.selectNodeContents(link.closest("h1, h2, h3, h4, h5, h6"));
+      text.setEndBefore(link);
+      const bottom = Math.max(...[...text.getClientRects()].map((box) => box.bottom));
+      return link.getBoundingClientRect().top >= bottom - 2;
+    })
+    .map((link) => link.parentElement.closest("h1, h2, h3, h4, h5, h6").textContent.replace("\u00b6", "").trim());
   const scrollWidth = document.documentElement.scrollWidth;
   return {
+    lonelyPermalinks: lonelyPermalinks.slice(0, 3),
     cutOutputs: cutOutputs.slice(0, 3),
     formulas: content.querySelectorAll(".katex").length,
     inCode: inCode.slice(0, 5),
@@ -597,6 +609,8 @@ def _state_problems(state: dict, expected_formulas: int) -> list[str]:
             + (f"; rendered inside code: {state['inCode']}" if state["inCode"] else "")
         )
     problems += [f"an output scrolls sideways instead of wrapping: {first!r}" for first in state["cutOutputs"]]
+    problems += [f"the heading {heading!r} ends with a line that holds only its permalink (hooks/heading_ends.py)"
+                 for heading in state["lonelyPermalinks"]]
     if state["katexErrors"]:
         problems.append(f"{state['katexErrors']} KaTeX error element(s) on the page")
     problems += [f"image does not load: {src}" for src in state["images"]]
