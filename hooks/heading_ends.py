@@ -26,7 +26,10 @@ def keep_permalinks_with_their_words(html: str) -> str:
         start = link.start()
         while start > done and not WORD_END.match(html, start - 1):
             start -= 1
-        if start == link.start():  # the heading ends with a tag: nothing to keep the link with
+        # The heading ends with a tag, or with marks glued to the end of an element (a formula's
+        # full stop, which hooks/katex_render.py keeps with its formula later in the build):
+        # left as written.
+        if start == link.start() or (html[start - 1] == ">" and html.startswith("</", html.rfind("<", 0, start))):
             continue
         parts += [html[done:start], '<span class="heading-end">', html[start : link.end()], "</span>"]
         done = link.end()

@@ -288,7 +288,8 @@ PAGE_STATE = r"""async () => {
       const text = document.createRange();
       text.selectNodeContents(link.closest("h1, h2, h3, h4, h5, h6"));
       text.setEndBefore(link);
-      const bottom = Math.max(...[...text.getClientRects()].map((box) => box.bottom));
+      // The boxes of the text as drawn (a formula's MathML copy lies off the screen, to the left).
+      const bottom = Math.max(...[...text.getClientRects()].filter((box) => box.right > 0).map((box) => box.bottom));
       return link.getBoundingClientRect().top >= bottom - 2;
     })
     .map((link) => link.parentElement.closest("h1, h2, h3, h4, h5, h6").textContent.replace("\u00b6", "").trim());
