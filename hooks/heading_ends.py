@@ -6,6 +6,14 @@ nothing but the ¶, which is invisible until hovered: an empty line under the he
 of 360, 390 and 412 px that was 9 to 17 headings, page titles among them, on 7 to 13 pages;
 `tests/browser/reader.py` checks every page at a phone and a desktop width. The last word and
 the permalink are wrapped in a span that does not break (extra.css, .heading-end).
+
+A lab's headings come from its notebook, with nbconvert's permalink (`<a class="anchor-link">`,
+through mkdocs-jupyter) instead of the toc extension's. It is made the toc extension's, so that a
+lab's headings behave as a lecture's: nbconvert's stylesheet showed its ¶ on hover by changing
+`display`, so that a heading which just filled its line grew by one when the pointer passed over
+it and moved the text below; the theme's search index kept the ¶ in the titles of the labs'
+sections (66 of them: "The estimators¶"), where it skips the theme's own permalinks; and its last
+word is kept with it here like any other.
 """
 
 from __future__ import annotations
@@ -15,6 +23,13 @@ import re
 # A heading's permalink, at the heading's end.
 PERMALINK = re.compile(r'<a class="headerlink" href="#[^"]*" title="Permanent link">(?:¶|&para;)</a>(?=</h[1-6]>)')
 WORD_END = re.compile(r"[\s<>]")
+# nbconvert's permalink (mkdocs_jupyter/convert.py, add_anchor_lower_id), at a heading's end.
+NBCONVERT_PERMALINK = re.compile(r'<a class="anchor-link" href="(?P<target>#[^"]*)">(?:¶|&para;)</a>(?=</h[1-6]>)')
+
+
+def with_toc_permalinks(html: str) -> str:
+    """nbconvert's permalinks at the ends of headings, written as the toc extension writes its own."""
+    return NBCONVERT_PERMALINK.sub(r'<a class="headerlink" href="\g<target>" title="Permanent link">¶</a>', html)
 
 
 def keep_permalinks_with_their_words(html: str) -> str:
@@ -37,4 +52,4 @@ def keep_permalinks_with_their_words(html: str) -> str:
 
 
 def on_page_content(html: str, page, config, files) -> str:
-    return keep_permalinks_with_their_words(html)
+    return keep_permalinks_with_their_words(with_toc_permalinks(html))

@@ -48,3 +48,14 @@ def test_a_long_run_without_spaces_is_read_once():
     page = '<img src="data:image/png;base64,' + "A" * 3_000_000 + '"><h2 id="h">Last' + LINK + "</h2>"
     assert heading_ends.keep_permalinks_with_their_words(page).endswith(
         f'<span class="heading-end">Last{LINK}</span></h2>')
+
+
+def test_a_labs_permalink_is_made_the_toc_extensions_and_kept_with_its_word():
+    """nbconvert's permalink (mkdocs-jupyter's lab pages) becomes the theme's, then is wrapped."""
+    written = '<h2 id="the-estimators">The estimators<a class="anchor-link" href="#the-estimators">¶</a></h2>'
+    made = heading_ends.on_page_content(written, None, None, None)
+    link = '<a class="headerlink" href="#the-estimators" title="Permanent link">¶</a>'
+    assert made == f'<h2 id="the-estimators">The <span class="heading-end">estimators{link}</span></h2>'
+    # Only at a heading's end: a link of that class elsewhere (a cell's output) is left as written.
+    elsewhere = '<p><a class="anchor-link" href="#x">¶</a> text</p>'
+    assert heading_ends.on_page_content(elsewhere, None, None, None) == elsewhere

@@ -141,10 +141,13 @@ def test_a_students_query_leads_first_to_its_page_and_section(query, page, secti
 
 def test_the_index_holds_prose_not_tex_or_notebook_noise(site):
     """What a search result shows is the index's text: formulas as Unicode text (hooks/search_index.py),
-    no TeX command, no code of a lab's cells, no Jupyter prompt and no button text."""
+    no TeX command, no code of a lab's cells, no Jupyter prompt and no button text, and no
+    permalink's ¶ in a section's title (a lab's headings: hooks/heading_ends.py)."""
     index = json.loads((site / "search" / "search_index.json").read_text(encoding="utf-8"))
     problems = []
     for entry in index["docs"]:
+        if "¶" in entry["title"]:
+            problems.append(f"{entry['location']}: the title {entry['title']!r} holds a permalink's ¶")
         text = f"{entry['title']} {entry['text']}"
         for pattern in (r"\\[A-Za-z]+", r"\\[()\[\]]", r"\b(?:In|Out)\s*\[\s*\d*\s*\]:", r"Copied!", r"\bimport numpy\b",
                         r"\bdef \w+\("):
