@@ -46,6 +46,10 @@ def keep_permalinks_with_their_words(html: str) -> str:
         # left as written.
         if start == link.start() or (html[start - 1] == ">" and html.startswith("</", html.rfind("<", 0, start))):
             continue
+        # A lab's formulas are still TeX between dollars here (hooks/render_math.py renders them
+        # later): a span inside `$a + b$` would leave it unrendered. Left as written.
+        if "$" in html[start : link.start()]:
+            continue
         parts += [html[done:start], '<span class="heading-end">', html[start : link.end()], "</span>"]
         done = link.end()
     return "".join(parts) + html[done:]

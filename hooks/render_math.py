@@ -22,6 +22,7 @@ from katex_render import arithmatex_span, katex, render_arithmatex  # noqa: F401
 from fontTools import subset
 from fontTools.ttLib import TTFont
 from mkdocs.exceptions import PluginError
+from mkdocs.plugins import event_priority
 from mkdocs.structure.files import File, Files
 from mkdocs.utils import get_relative_url
 
@@ -212,6 +213,9 @@ def subset_fonts(site_dir: Path) -> None:
         font.save(site_dir / ASSET_DIR / "fonts" / source.name)
 
 
+# Last of the build's steps: the print page (hooks/print_page.py) and the offline edition's
+# rewritten pages (hooks/offline_edition.py) are written after the pages, and their characters count.
+@event_priority(-100)
 def on_post_build(config) -> None:
     if _building:
         subset_fonts(Path(config["site_dir"]))

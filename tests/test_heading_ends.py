@@ -37,6 +37,8 @@ def test_the_last_word_and_the_permalink_are_wrapped(inside, kept):
     "Of <code>x</code>",  # ends with a tag: nothing to hold on to
     "Of <code>x</code>s",
     'The derivative of <span class="arithmatex">\\(X^{-1}\\)</span>.',  # its full stop stays with the formula
+    "The sum $a + b$",  # a lab's formula, still TeX: a span inside it would stop it being rendered
+    "The norm $\\|x\\|$",
 ])
 def test_a_heading_that_ends_with_an_element_is_left_as_written(inside):
     written = f'<h3 id="h">{inside}{LINK}</h3>'

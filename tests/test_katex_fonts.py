@@ -4,9 +4,11 @@ site ships it, drawn the same (the same outline)."""
 
 from __future__ import annotations
 
+import re
 from html.parser import HTMLParser
 from pathlib import Path
 
+from fontTools.pens.recordingPen import RecordingPen
 from fontTools.ttLib import TTFont
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -39,8 +41,6 @@ class FormulaText(HTMLParser):
 def outline(font: TTFont, code: int):
     glyph_set = font.getGlyphSet()
     name = font.getBestCmap()[code]
-    from fontTools.pens.recordingPen import RecordingPen
-
     pen = RecordingPen()
     glyph_set[name].draw(pen)
     return pen.value, glyph_set[name].width
@@ -68,3 +68,16 @@ def test_every_character_of_every_formula_is_kept_in_its_fonts(site):
                 lost.append(f"{source.name}: {chr(code)!r} (U+{code:04X}) is drawn differently")
     assert not lost, f"{len(lost)} characters of the formulas lost from the fonts:\n" + "\n".join(lost[:20])
     assert trimmed > 0, "no KaTeX font is trimmed (hooks/render_math.py, subset_fonts)"
+
+
+def test_what_katex_css_writes_is_kept(site):
+    """katex.css writes text of its own (an equation's number: "(" counter ")"), drawn in the
+    roman font: its characters, and the digits of the counter, are kept."""
+    css = (site / "assets" / "katex" / "katex.min.css").read_text(encoding="utf-8")
+    written = set("0123456789")
+    for value in re.findall(r"content:([^;}]*)", css):
+        for text in re.findall(r'"([^"]*)"', value):
+            written.update(text)
+    kept = TTFont(site / "assets" / "katex" / "fonts" / "KaTeX_Main-Regular.woff2").getBestCmap()
+    lost = sorted(character for character in written if ord(character) not in kept)
+    assert not lost, f"katex.css writes {lost}, which the trimmed KaTeX_Main-Regular lacks"
