@@ -23,7 +23,7 @@ export OPENBLAS_NUM_THREADS = 1
 .PHONY: serve test build outputs bench audit lock clean offline pdf test-latest formulas mutate-formulas
 
 # make serve PORT=8001 serves on another port. --dirty: an edit renders again only what it changes
-# (hooks/serve.py): a lecture's prose edit is served in 0.4-1.0 s (5.6-6.9 s with the whole site built).
+# (hooks/serve.py): a lecture's prose edit is served in 0.5-0.75 s (5.6-6.9 s with the whole site built).
 PORT ?= 8000
 serve: $(PY_STAMP) $(JS_STAMP)
 	$(BIN)/mkdocs serve --dirty --dev-addr 127.0.0.1:$(PORT) --livereload

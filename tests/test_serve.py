@@ -168,3 +168,78 @@ def test_compiled_templates_are_kept_and_a_changed_template_is_compiled_again():
     sources["page.html"] = "second {{ x }}"
     assert Counting(loader=DictLoader(sources), bytecode_cache=kept).get_template("page.html").render(x=1) == "second 1"
     assert compiled == ["page.html", "page.html"], compiled
+
+
+def test_the_served_site_is_looked_at_every_poll_seconds_with_the_same_paths_watched(tmp_path: Path):
+    """hooks/serve.py's on_serve makes MkDocs' server again with a shorter polling interval: the
+    same builder, folder and watched paths; the first server's socket closed."""
+    from mkdocs.livereload import LiveReloadServer
+
+    sys.path.insert(0, str(ROOT / "hooks"))
+    import serve
+
+    def builder():
+        pass
+
+    made = LiveReloadServer(builder=builder, host="127.0.0.1", port=0, root=str(tmp_path))
+    made.watch(str(tmp_path))
+    made.watch(__file__)  # a file: watchdog watches its folder
+    quicker = serve.on_serve(made, config=None, builder=builder)
+    try:
+        assert made.observer.timeout == 0.5 and quicker.observer.timeout == serve.POLL_SECONDS < 0.5
+        assert quicker.builder is builder and quicker.root == made.root
+        assert ({emitter.watch.raw_path for emitter in quicker.observer.emitters}
+                == {emitter.watch.raw_path for emitter in made.observer.emitters} == {str(tmp_path), __file__})
+        assert made.socket.fileno() == -1  # closed
+    finally:
+        quicker.server_close()
+
+
+def test_mkdocs_serve_looks_for_changes_often_and_still_watches_what_mkdocs_watches(tmp_path: Path):
+    """`mkdocs serve` takes the server that hooks/serve.py's on_serve returns, which looks for
+    changed files every POLL_SECONDS: a page, mkdocs.yml and a watched snippet edited while it
+    runs are all served as they are now."""
+    import time
+    import urllib.request
+
+    from static_server import free_port
+
+    config_file, _ = site(tmp_path, strict=True)
+    # Its own snippets are watched (the course's config watches the course's); MkDocs adds the
+    # paths under `watch:` after on_serve, to the server it returned.
+    config_file.write_text(config_file.read_text(encoding="utf-8") + "watch:\n  - snippets\n", encoding="utf-8")
+    port = free_port()
+    server = subprocess.Popen([sys.executable, "-m", "mkdocs", "serve", "--dirty", "--livereload", "-f", str(config_file),
+                               "--dev-addr", f"127.0.0.1:{port}"], cwd=tmp_path, env=environment(),
+                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True)
+
+    def page(url: str) -> str:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/{url}", timeout=5) as response:
+                return response.read().decode("utf-8")
+        except OSError:
+            return ""
+
+    def served(url: str, text: str) -> bool:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and server.poll() is None:
+            if text in page(url):
+                return True
+            time.sleep(0.05)
+        return False
+
+    try:
+        assert served("lectures/other/", "about eigenvalues")
+        other = tmp_path / "docs" / "lectures" / "other.md"
+        other.write_text(other.read_text(encoding="utf-8") + "\nA sentence added while serving.\n", encoding="utf-8")
+        assert served("lectures/other/", "A sentence added while serving.")
+        config_file.write_text(config_file.read_text(encoding="utf-8") + "site_description: Served now.\n",
+                               encoding="utf-8")
+        assert served("lectures/other/", "Served now.")
+        (tmp_path / "snippets" / "shown.py").write_text('print("third version")\n', encoding="utf-8")
+        assert served("lectures/shown/", "third version")
+    finally:
+        os.killpg(server.pid, 15)
+        log = server.communicate(timeout=30)[0]
+    watching = next(line for line in log.splitlines() if "Watching paths for changes" in line)
+    assert all(f"'{path}'" in watching for path in ["docs", "mkdocs.yml", "snippets"]), watching
