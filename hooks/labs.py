@@ -9,8 +9,9 @@ mkdocs-jupyter executes and renders them. This hook adds what it lacks:
 - a cache of executed labs that is also keyed on the snippets a lab names
   (mkdocs-jupyter keys it on the notebook alone, so a lab importing a changed
   snippet would show stale output), and that is off in CI; a dirty build
-  (`make serve`) keeps the cached runs of the labs it did not render, which
-  mkdocs-jupyter would delete (the next `make test` would run every lab again).
+  (`make serve`) or a build of some pages (`make test PAGE=...`) keeps the cached
+  runs of the labs it did not render, which mkdocs-jupyter would delete (the next
+  `make test` would run every lab again).
 """
 
 from __future__ import annotations
@@ -188,10 +189,12 @@ def on_page_content(html: str, page, config, files: Files) -> str:
 
 @event_priority(50)  # before mkdocs-jupyter's on_post_build, which deletes the entries this build did not use
 def on_post_build(config) -> None:
-    """A dirty build renders only the labs that changed: the runs of the others stay cached. (The
-    next full build deletes the stale runs, those of a lab edited since.)"""
+    """A build of some pages keeps the cached runs of the labs it did not render: a dirty build
+    (`make serve`) renders only the labs that changed, and a build that leaves pages out
+    (`exclude_docs`, as `make test PAGE=...` writes it) renders one lab or none. (The next full
+    build deletes the stale runs, those of a lab edited since.)"""
     plugin = config.plugins["mkdocs-jupyter"]
     # `_used_cache_paths` is mkdocs-jupyter's own record (no public option), pinned in the lock;
-    # tests/test_serve.py fails if a dirty build loses a cached run.
-    if _dirty and plugin.config["cache"]:
+    # tests/test_serve.py fails if such a build loses a cached run.
+    if (_dirty or config["exclude_docs"]) and plugin.config["cache"]:
         plugin._used_cache_paths.update(Path(plugin.config["cache_dir"]).glob("*.json"))

@@ -103,6 +103,24 @@ def test_serve_renders_a_page_again_when_its_snippet_changes_and_keeps_the_rest(
     assert len(list((tmp_path / ".cache" / "mkdocs-jupyter").glob("*/*.json"))) == 2
 
 
+def test_a_build_that_leaves_a_lab_out_keeps_its_cached_run(tmp_path: Path):
+    """`make test PAGE=docs/labs/one.py` builds that lab without the others (`exclude_docs`,
+    tests/conftest.py): the run of lab two, cached by a full build, stays cached (hooks/labs.py;
+    mkdocs-jupyter deletes the runs a build did not use, and the next full build would run every
+    lab left out again)."""
+    config_file, site_dir = site(tmp_path, strict=False, catalogue=False)
+    cached = tmp_path / ".cache" / "mkdocs-jupyter"
+    for left_out in ([], ["/labs/two.py"]):  # the whole site, then the site of lab one's checks
+        if left_out:
+            config_file.write_text(config_file.read_text(encoding="utf-8") + "exclude_docs: |\n"
+                                   + "".join(f"  {uri}\n" for uri in left_out), encoding="utf-8")
+        run = subprocess.run([sys.executable, "-m", "mkdocs", "build", "-f", str(config_file), "-d", str(site_dir)],
+                             cwd=tmp_path, capture_output=True, text=True, env=environment())
+        assert run.returncode == 0, run.stderr[-3000:]
+        assert len(list(cached.glob("*/*.json"))) == 2, (left_out, list(cached.rglob("*")))
+    assert not (site_dir / "labs" / "two").exists()  # left out indeed
+
+
 def test_a_dirty_build_writes_no_print_page_of_the_pages_it_renders(tmp_path: Path):
     config_file, site_dir = site(tmp_path, strict=False, catalogue=False)
     for dirty in ([], ["--dirty"]):  # a full build, an edit, a dirty build

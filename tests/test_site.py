@@ -241,14 +241,18 @@ def test_the_checks_of_one_page_are_those_that_name_it():
         conftest.pytest_configure(asking)
 
 
-def test_the_site_of_a_lecture_s_checks_is_built_without_the_other_lectures_and_the_labs(request, monkeypatch):
+def test_the_site_of_a_page_s_checks_is_built_without_the_other_lectures_and_labs(request, monkeypatch):
     import conftest
 
-    monkeypatch.setattr(request.config.option, "page", ["docs/lectures/jacobians.md"])
-    config = yaml.safe_load(conftest.site_config(request.config).read_text(encoding="utf-8"))
-    left_out = config["exclude_docs"].split()
-    assert "/lectures/derivatives.md" in left_out and "/labs/train-mlp.py" in left_out, left_out
-    assert "/lectures/jacobians.md" not in left_out and "/index.md" not in left_out, left_out
-    assert config["plugins"]["mkdocs-jupyter"]["cache"] is False  # no cached lab run dropped as unused
-    monkeypatch.setattr(request.config.option, "page", ["docs/labs/train-mlp.py"])
+    for page, other in [("lectures/jacobians.md", "lectures/derivatives.md"), ("labs/train-mlp.py", "labs/pca-digits.py")]:
+        monkeypatch.setattr(request.config.option, "page", [f"docs/{page}"])
+        config = yaml.safe_load(conftest.site_config(request.config).read_text(encoding="utf-8"))
+        left_out = config["exclude_docs"].split()
+        assert f"/{other}" in left_out and f"/{page}" not in left_out and "/index.md" not in left_out, left_out
+        assert "/labs/estimator-variance.py" in left_out and "/lectures/backpropagation.md" in left_out, left_out
+    # The cost-of-a-gradient lecture folds the engine that the backpropagation lecture shows whole.
+    monkeypatch.setattr(request.config.option, "page", ["docs/lectures/gradient-cost.md"])
+    left_out = yaml.safe_load(conftest.site_config(request.config).read_text(encoding="utf-8"))["exclude_docs"].split()
+    assert "/lectures/backpropagation.md" not in left_out and "/lectures/derivatives.md" in left_out, left_out
+    monkeypatch.setattr(request.config.option, "page", ["docs/labs/train-mlp.py", "docs/index.md"])
     assert conftest.site_config(request.config) == ROOT / "mkdocs.yml"
