@@ -124,47 +124,17 @@ def font_preloads(output: str, page) -> str:
     top = output[start : start + TOP] if start >= 0 else ""
     if 'class="katex"' not in top:
         return output
-    fonts = [font for font, classes in FONT_CLASSES if any(name in top for name in classes)]
     links = "".join(
         f'<link rel="preload" href="{get_relative_url(f"{ASSET_DIR}/fonts/KaTeX_{font}.woff2", page.url)}" '
         'as="font" type="font/woff2" crossorigin>'
-        for font in fonts
+        for font, classes in FONT_CLASSES
+        if any(name in top for name in classes)
     )
     body = BODY_TAG.search(output)
     if body is None:
         raise PluginError(f"docs/{page.file.src_uri}: the written page has no <body> to put its font preloads in "
                           "(hooks/render_math.py)")
-    return output[: body.end()] + links + fonts_awaited(fonts) + output[body.end() :]
-
-
-def font_face(font: str) -> str:
-    """The CSS font shorthand that katex.css's @font-face for a font file answers:
-    Main-Regular -> "1em KaTeX_Main", Math-BoldItalic -> "italic bold 1em KaTeX_Math"."""
-    family, style = font.split("-")
-    return {"Regular": "", "Bold": "bold ", "Italic": "italic ", "BoldItalic": "italic bold "}[style] + f"1em KaTeX_{family}"
-
-
-def fonts_awaited(fonts: list[str]) -> str:
-    """A script that keeps the page's content (not its header) transparent until the fonts its
-    first screens' formulas draw with have arrived, for 3 s at most.
-
-    KaTeX's fonts are `font-display: block`: a formula whose font is still on its way is laid out
-    with a fallback font's widths, invisible, and when the font arrives the lines around it break
-    again and move. When the first frame came before the fonts, Lighthouse measured a layout shift
-    of 0.144 on the adjoint-method lecture's first paragraph (3 of 8 mobile runs). Transparent, the
-    text moves unseen (a shift of what is not drawn is no shift) and is shown where it stays.
-
-    The script adds a stylesheet of its own and takes it away: a change of <html>'s class would
-    restyle every element of the page (tests/browser/test_theme_start.py), opacity restyles one and
-    lays out nothing. (Hiding with a class on <html> and `visibility` showed the text 50-100 ms
-    after its fonts, and Lighthouse's LCP went from 1.8 to 2.2-2.3 s in 2 of 12 runs. This way, 4
-    alternating rounds on 3 lectures: LCP 1.65-1.97 s with and without, CLS 0 in every run with
-    it, 0.144 in one without.) Without JavaScript nothing is hidden."""
-    faces = ",".join(f'"{font_face(font)}"' for font in fonts)
-    return ('<script>(() => { const wait = document.head.appendChild(document.createElement("style")), '
-            'show = () => wait.remove(); wait.textContent = ".md-content { opacity: 0 }"; '
-            f'Promise.all([{faces}].map((face) => document.fonts.load(face))).then(show, show); '
-            'setTimeout(show, 3000); })()</script>')
+    return output[: body.end()] + links + output[body.end() :]
 
 
 def on_post_page(output: str, page, config) -> str:

@@ -81,25 +81,3 @@ def test_what_katex_css_writes_is_kept(site):
     kept = TTFont(site / "assets" / "katex" / "fonts" / "KaTeX_Main-Regular.woff2").getBestCmap()
     lost = sorted(character for character in written if ord(character) not in kept)
     assert not lost, f"katex.css writes {lost}, which the trimmed KaTeX_Main-Regular lacks"
-
-
-def test_the_fonts_a_page_awaits_are_named_as_katex_css_declares_them():
-    """The script that keeps a page's content transparent until its first fonts have come
-    (hooks/render_math.py, fonts_awaited) asks for each font by a CSS font shorthand. One that
-    matches no @font-face of katex.css is "loaded" at once, and the page would not wait for it:
-    each shorthand names the family, style and weight of the @font-face of that font's file."""
-    from hook_module import hook_module
-
-    render_math = hook_module("render_math")
-    css = (KATEX_FONTS.parent / "katex.min.css").read_text(encoding="utf-8")
-    faces = {}
-    for rule in re.findall(r"@font-face\{([^}]*)\}", css):
-        declared = dict(re.findall(r"([\w-]+):([^;]+)", rule))
-        file = re.search(r"fonts/KaTeX_([\w-]+)\.woff2", declared["src"])[1]
-        faces[file] = (declared["font-family"].strip("\"'"), declared["font-style"], declared["font-weight"])
-    for font, _ in render_math.FONT_CLASSES:
-        shorthand = render_math.font_face(font).split()
-        family, style, weight = faces[font]
-        assert shorthand[-1] == family and shorthand[-2] == "1em", (font, shorthand)
-        assert ("italic" in shorthand) == (style == "italic"), (font, shorthand, style)
-        assert ("bold" in shorthand) == (weight in ("700", "bold")), (font, shorthand, weight)
