@@ -242,10 +242,11 @@ def asked(request, fixture: str) -> set[str]:
 def site_config(config) -> Path:
     """The configuration the run's site is built with: mkdocs.yml, or, with --page and pages under
     docs/lectures/ or docs/labs/ (or docs/conventions.md), one that leaves out the other lectures
-    and labs (`exclude_docs`) but those that include a snippet the pages include. A lecture's site takes a third of the time (2.6 s of CPU against
-    7.8 s), a lab's 3.7 s against 10.5 s with its run cached (measured on 2 cores). Links to the
-    pages left out are not reported then; a broken link still is. Such a build keeps the cached
-    runs of the labs it leaves out (hooks/labs.py)."""
+    and labs (`exclude_docs`) but those that include a snippet the pages include. A lecture's
+    site takes a third of the time (2.6 s of CPU against 7.8 s), a lab's 3.7 s against 10.5 s
+    with its run cached (measured on 2 cores). Links to the pages left out are not reported
+    then; a broken link still is. Such a build keeps the cached runs of the labs it leaves out
+    (hooks/labs.py)."""
     pages = {Path(page).resolve() for page in config.getoption("page")}
     docs = ROOT / "docs"
     own_sites = sorted(docs.glob("lectures/*.md")) + [docs / "conventions.md"] + sorted(docs.glob("labs/*.py"))

@@ -12,6 +12,8 @@ import json
 import os
 import subprocess
 import sys
+import time
+import urllib.request
 from pathlib import Path
 
 import yaml
@@ -193,8 +195,9 @@ def test_the_served_site_is_looked_at_every_poll_seconds_with_the_same_paths_wat
     same builder, folder and watched paths; the first server's socket closed."""
     from mkdocs.livereload import LiveReloadServer
 
-    sys.path.insert(0, str(ROOT / "hooks"))
-    import serve
+    from hook_module import hook_module
+
+    serve = hook_module("serve")
 
     def builder():
         pass
@@ -217,9 +220,6 @@ def test_mkdocs_serve_looks_for_changes_often_and_still_watches_what_mkdocs_watc
     """`mkdocs serve` takes the server that hooks/serve.py's on_serve returns, which looks for
     changed files every POLL_SECONDS: a page, mkdocs.yml and a watched snippet edited while it
     runs are all served as they are now."""
-    import time
-    import urllib.request
-
     from static_server import free_port
 
     config_file, _ = site(tmp_path, strict=True)
